@@ -1,0 +1,103 @@
+/**
+ * The observable state of a run: what the workflow answers to a query, what the persistence
+ * activity projects into PostgreSQL, and what the API returns. Pure module.
+ */
+import { z } from 'zod';
+
+/** Statuses of an execution (and, later, of a batch item) across the project. */
+export const executionStatusSchema = z.enum([
+  'pending',
+  'running',
+  'paused',
+  'awaiting_approval',
+  'completed',
+  'failed',
+  'cancelled',
+  'timed_out',
+]);
+export type ExecutionStatus = z.infer<typeof executionStatusSchema>;
+
+export const TERMINAL_STATUSES: readonly ExecutionStatus[] = [
+  'completed',
+  'failed',
+  'cancelled',
+  'timed_out',
+];
+
+export function isTerminal(status: ExecutionStatus): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}
+
+export const nodeStatusSchema = z.enum([
+  'pending',
+  'running',
+  'awaiting_approval',
+  'completed',
+  'failed',
+  'skipped',
+  'cancelled',
+]);
+export type NodeStatus = z.infer<typeof nodeStatusSchema>;
+
+/** Why a node or a run failed. `status` is the provider's HTTP status when there was one. */
+export const runErrorSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  node_id: z.string().optional(),
+  status: z.number().int().optional(),
+  provider: z.string().optional(),
+  body: z.unknown().optional(),
+});
+export type RunError = z.infer<typeof runErrorSchema>;
+
+export const nodeStateSchema = z.object({
+  status: nodeStatusSchema,
+  attempts: z.number().int(),
+  started_at: z.string().nullable(),
+  finished_at: z.string().nullable(),
+  result: z.unknown().nullable(),
+  error: runErrorSchema.nullable(),
+  /** Provider request id (fal request_id...) when the provider gave one. */
+  request_id: z.string().nullable().optional(),
+  cost: z.number().nullable().optional(),
+});
+export type NodeState = z.infer<typeof nodeStateSchema>;
+
+export const statusChangeSchema = z.object({ status: executionStatusSchema, at: z.string() });
+export type StatusChange = z.infer<typeof statusChangeSchema>;
+
+/** The whole live state of one execution, as returned by the workflow's `state` query. */
+export const runSnapshotSchema = z.object({
+  status: executionStatusSchema,
+  progress: z.number().min(0).max(1),
+  nodes: z.record(z.string(), nodeStateSchema),
+  outputs: z.record(z.string(), z.unknown()).nullable(),
+  error: runErrorSchema.nullable(),
+  status_history: z.array(statusChangeSchema),
+});
+export type RunSnapshot = z.infer<typeof runSnapshotSchema>;
+
+/**
+ * One durable fact about a run, numbered by the workflow. The persistence activity writes
+ * events in order; `seq` makes a re-delivered write a no-op.
+ */
+export const runEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('status'),
+    seq: z.number().int(),
+    at: z.string(),
+    status: executionStatusSchema,
+    progress: z.number(),
+    outputs: z.record(z.string(), z.unknown()).nullable(),
+    error: runErrorSchema.nullable(),
+  }),
+  z.object({
+    type: z.literal('node'),
+    seq: z.number().int(),
+    at: z.string(),
+    node_id: z.string(),
+    state: nodeStateSchema,
+    progress: z.number(),
+  }),
+]);
+export type RunEvent = z.infer<typeof runEventSchema>;
