@@ -94,7 +94,11 @@ export type InputParam = z.infer<typeof inputParamSchema>;
 
 export const settingsSchema = z.strictObject({
   /** Whole-run deadline; the run ends `timed_out` when it passes. */
-  timeout_s: z.number().positive().max(30 * 86_400).optional(),
+  timeout_s: z
+    .number()
+    .positive()
+    .max(30 * 86_400)
+    .optional(),
   input_params: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), inputParamSchema).optional(),
   /** Default retry policy of every task node. */
   retry: retryPolicySchema.optional(),
