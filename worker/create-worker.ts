@@ -1,0 +1,48 @@
+/** Builds a Skein worker: the interpreter workflow plus every activity, wired to their deps. */
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { LocalAssetStore } from '../activities/assets/local-store';
+import { createPersistenceActivities } from '../activities/persistence/record-run-events';
+import { createProviders } from '../activities/providers/registry';
+import { createTaskActivities } from '../activities/run-task';
+import type { Config } from '../runtime/config';
+import { LOCAL_ORGANIZATION_ID, type Database } from '../runtime/database';
+import type { Logger } from '../runtime/logger';
+
+export interface WorkerDeps {
+  config: Config;
+  db: Database;
+  connection: NativeConnection;
+  logger: Logger;
+  /** A prebuilt workflow bundle (tests build it once); default: bundle `workflows/` now. */
+  workflowBundlePath?: string;
+}
+
+export async function createWorker(deps: WorkerDeps): Promise<Worker> {
+  const { config, db } = deps;
+  const assets = new LocalAssetStore({
+    dir: config.ASSETS_DIR,
+    publicUrl: config.PUBLIC_URL,
+    db,
+    organizationId: LOCAL_ORGANIZATION_ID,
+  });
+  const providers = createProviders({ config });
+  const activities = {
+    ...createTaskActivities({
+      db,
+      assets,
+      providerFor: (task) => providers.forTask(task),
+      logger: deps.logger,
+    }),
+    ...createPersistenceActivities(db),
+  };
+  const workflows = deps.workflowBundlePath
+    ? { workflowBundle: { codePath: deps.workflowBundlePath } }
+    : { workflowsPath: require.resolve('../workflows') };
+  return Worker.create({
+    connection: deps.connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    activities,
+    ...workflows,
+  });
+}

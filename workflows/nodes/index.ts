@@ -1,0 +1,18 @@
+/** The registry of node kinds the interpreter can run. */
+import type { DagNode } from '../definition/schema';
+import type { NodeKindRunner, NodeOutcome, NodeRunContext } from './kind';
+import { taskRunner } from './task';
+
+type Runners = { [K in DagNode['type']]: NodeKindRunner<Extract<DagNode, { type: K }>> };
+
+const runners: Runners = {
+  task: taskRunner,
+};
+
+export function runNode(node: DagNode, ctx: NodeRunContext): Promise<NodeOutcome> {
+  const runner = runners[node.type] as NodeKindRunner<DagNode>;
+  return runner.run(node, ctx);
+}
+
+export { NodeFailure } from './kind';
+export type { NodeOutcome, NodeRunContext, RunOptions } from './kind';

@@ -1,0 +1,102 @@
+/** Task nodes: resolve templates, then call the model through the `runTask` activity. */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  proxyActivities,
+  TimeoutFailure,
+} from '@temporalio/workflow';
+import type { createTaskActivities } from '../../activities/run-task';
+import type { RetryPolicy, TaskNode } from '../definition/schema';
+import { resolveTemplates, TemplateError } from '../definition/template';
+import type { RunError } from '../run/state';
+import { NodeFailure, type NodeKindRunner, type NodeRunContext } from './kind';
+
+/** Used when neither the node nor the settings say otherwise. */
+export const DEFAULT_RETRY: Required<RetryPolicy> = {
+  max_attempts: 3,
+  initial_interval_s: 1,
+  backoff_coefficient: 2,
+  max_interval_s: 60,
+};
+const DEFAULT_ATTEMPT_TIMEOUT_S = 3600;
+
+export const taskRunner: NodeKindRunner<TaskNode> = {
+  async run(node, ctx) {
+    const payload = resolvePayload(node, ctx);
+    const retry = { ...DEFAULT_RETRY, ...ctx.settings.retry, ...node.retry };
+    const { runTask } = proxyActivities<ReturnType<typeof createTaskActivities>>({
+      startToCloseTimeout: `${node.timeout_s ?? DEFAULT_ATTEMPT_TIMEOUT_S} seconds`,
+      heartbeatTimeout: `${ctx.options.heartbeatTimeoutS} seconds`,
+      retry: {
+        maximumAttempts: retry.max_attempts,
+        initialInterval: `${retry.initial_interval_s} seconds`,
+        backoffCoefficient: retry.backoff_coefficient,
+        maximumInterval: `${retry.max_interval_s} seconds`,
+      },
+    });
+    try {
+      const out = await runTask({
+        executionId: ctx.executionId,
+        nodeId: ctx.nodeId,
+        task: node.task ?? '',
+        modelId: node.model_id,
+        payload,
+      });
+      return {
+        result: out.result,
+        attempts: out.attempt,
+        request_id: out.requestId ?? null,
+        cost: out.cost ?? null,
+      };
+    } catch (err) {
+      throw toNodeFailure(err, retry.max_attempts);
+    }
+  },
+};
+
+function resolvePayload(node: TaskNode, ctx: NodeRunContext): Record<string, unknown> {
+  try {
+    return resolveTemplates({ ...node.payload, ...node.inputs }, ctx.scope) as Record<
+      string,
+      unknown
+    >;
+  } catch (err) {
+    if (err instanceof TemplateError) {
+      throw new NodeFailure({ code: 'template_error', message: err.message }, 0);
+    }
+    throw err;
+  }
+}
+
+/** Details `runTask` attaches to every failure it raises. */
+interface TaskFailureDetails {
+  status?: number;
+  provider?: string;
+  body?: unknown;
+  attempt?: number;
+}
+
+function toNodeFailure(err: unknown, maxAttempts: number): NodeFailure {
+  if (!(err instanceof ActivityFailure)) {
+    return new NodeFailure({ code: 'internal_error', message: String(err) }, 0);
+  }
+  const cause = err.cause;
+  if (cause instanceof ApplicationFailure) {
+    const d = (cause.details?.[0] ?? {}) as TaskFailureDetails;
+    const error: RunError = { code: cause.type ?? 'provider_error', message: cause.message };
+    if (d.status !== undefined) error.status = d.status;
+    if (d.provider !== undefined) error.provider = d.provider;
+    if (d.body !== undefined) error.body = d.body;
+    return new NodeFailure(error, d.attempt ?? maxAttempts);
+  }
+  if (cause instanceof TimeoutFailure) {
+    return new NodeFailure(
+      { code: 'timeout', message: `step timed out (${cause.timeoutType})` },
+      maxAttempts,
+    );
+  }
+  return new NodeFailure(
+    { code: 'activity_error', message: cause?.message ?? err.message },
+    maxAttempts,
+  );
+}
