@@ -53,7 +53,8 @@ export function createTaskActivities(deps: TaskActivityDeps) {
             assets: deps.assets,
           },
         );
-        if (out.requestId) await recordProviderRequest(deps.db, input.executionId, input.nodeId, out.requestId);
+        if (out.requestId)
+          await recordProviderRequest(deps.db, input.executionId, input.nodeId, out.requestId);
         return { ...out, attempt };
       } catch (err) {
         if (ctx.cancellationSignal.aborted) throw err;

@@ -92,8 +92,9 @@ export async function waitUntilServing(address: string, child?: ChildProcess, ti
         await connection.close();
       }
     } catch (err) {
-      if (Date.now() > deadline)
-        throw new Error(`Temporal at ${address} not ready: ${String(err)}`);
+      if (Date.now() > deadline) {
+        throw new Error(`Temporal at ${address} not ready: ${String(err)}`, { cause: err });
+      }
       await new Promise((r) => setTimeout(r, 200));
     }
   }

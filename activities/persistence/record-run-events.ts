@@ -12,7 +12,8 @@ export interface RecordRunEventsInput {
   events: RunEvent[];
 }
 
-const json = (value: unknown) => (value === null || value === undefined ? Prisma.DbNull : (value as Prisma.InputJsonValue));
+const json = (value: unknown) =>
+  value === null || value === undefined ? Prisma.DbNull : (value as Prisma.InputJsonValue);
 
 export function createPersistenceActivities(db: Database) {
   return {
@@ -37,7 +38,10 @@ export function createPersistenceActivities(db: Database) {
         const last = events[events.length - 1]!;
         await tx.execution.update({
           where: { id: executionId },
-          data: { progress: last.progress, last_event_seq: { set: Math.max(...events.map((e) => e.seq)) } },
+          data: {
+            progress: last.progress,
+            last_event_seq: { set: Math.max(...events.map((e) => e.seq)) },
+          },
         });
       });
     },
@@ -86,6 +90,9 @@ async function applyStatus(tx: Tx, executionId: string, e: Extract<RunEvent, { t
   if (isTerminal(e.status)) data.finished_at = new Date(e.at);
   await tx.execution.update({ where: { id: executionId }, data });
   if (e.status === 'running') {
-    await tx.execution.updateMany({ where: { id: executionId, started_at: null }, data: { started_at: new Date(e.at) } });
+    await tx.execution.updateMany({
+      where: { id: executionId, started_at: null },
+      data: { started_at: new Date(e.at) },
+    });
   }
 }

@@ -59,7 +59,12 @@ export class ProviderError extends Error {
   }
 
   /** Classifies an HTTP failure: 408, 409, 425 and 429 and every 5xx are worth retrying. */
-  static fromHttp(provider: string, status: number, body: unknown, message?: string): ProviderError {
+  static fromHttp(
+    provider: string,
+    status: number,
+    body: unknown,
+    message?: string,
+  ): ProviderError {
     const retryable = status >= 500 || [408, 409, 425, 429].includes(status);
     const text = message ?? describeBody(body) ?? `HTTP ${status}`;
     return new ProviderError(`${provider} answered ${status}: ${text}`, {
@@ -75,7 +80,8 @@ function describeBody(body: unknown): string | undefined {
   if (typeof body === 'string') return body.slice(0, 500) || undefined;
   if (body && typeof body === 'object') {
     const b = body as Record<string, unknown>;
-    const detail = b.detail ?? b.message ?? (b.error as Record<string, unknown> | undefined)?.message ?? b.error;
+    const detail =
+      b.detail ?? b.message ?? (b.error as Record<string, unknown> | undefined)?.message ?? b.error;
     if (typeof detail === 'string') return detail;
     if (detail !== undefined) return JSON.stringify(detail).slice(0, 500);
   }

@@ -15,7 +15,7 @@ import { createLogger, type Logger } from '../../runtime/logger';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 /** Parsed JSON; suites check it with assertions, so a static type would only get in the way. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+
 export type Json = any;
 
 export interface ApiResponse {

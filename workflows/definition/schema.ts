@@ -42,9 +42,36 @@ export const taskNodeSchema = z.strictObject({
   retry: retryPolicySchema.optional(),
   /** Upper bound for one attempt of this node. */
   timeout_s: z.number().positive().max(86_400).optional(),
+  /**
+   * Reuse this node's result from an earlier execution instead of calling the provider: the
+   * latest completed execution of the workflow, or `locked_from`.
+   */
+  locked: z.boolean().optional(),
+  locked_from: z.string().optional(),
   ...nodeMetadata,
 });
 export type TaskNode = z.infer<typeof taskNodeSchema>;
+
+/**
+ * A gate: the run waits (status `awaiting_approval`) until an operator approves or rejects.
+ * Its output is its upstream result (one parent) or `{parent_id: result}`, unless the approver
+ * sends an edited `value`.
+ */
+export const approvalNodeSchema = z.strictObject({
+  type: z.literal('user-approval'),
+  message: z.string().max(5000).optional(),
+  timeout_s: z
+    .number()
+    .positive()
+    .max(30 * 86_400)
+    .optional(),
+  /** What a timeout means; default `reject`. */
+  on_timeout: z.enum(['reject', 'approve', 'fail']).optional(),
+  /** `fail` (default) fails the node; `skip` skips it and what depends only on it. */
+  on_reject: z.enum(['fail', 'skip']).optional(),
+  ...nodeMetadata,
+});
+export type ApprovalNode = z.infer<typeof approvalNodeSchema>;
 
 /** Every node kind, discriminated by `type`; a node without `type` is a task node. */
 export const nodeSchema = z.preprocess(
@@ -52,7 +79,7 @@ export const nodeSchema = z.preprocess(
     value && typeof value === 'object' && !Array.isArray(value) && !('type' in value)
       ? { ...value, type: 'task' }
       : value,
-  z.discriminatedUnion('type', [taskNodeSchema]),
+  z.discriminatedUnion('type', [taskNodeSchema, approvalNodeSchema]),
 );
 export type DagNode = z.infer<typeof nodeSchema>;
 

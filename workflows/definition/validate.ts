@@ -5,7 +5,7 @@
  */
 import type { Diagnostic, Diagnostics } from './diagnostics';
 import { findCycle, knownEdges, nodeIdsOf, reachableFrom, upstreamOf } from './graph';
-import type { Dag, DagNode, Definition, Edge, Settings } from './schema';
+import type { Dag, Definition, Edge, Settings, TaskNode } from './schema';
 import { TASK_TYPES, findTaskType } from './tasks';
 import { formatPath, parsePath, scanTemplates, type TemplateReference } from './template';
 
@@ -25,6 +25,7 @@ export function validateDefinition(def: Definition): Diagnostics {
   const parents = upstreamOf(dag);
   const undeclared = new Set<string>();
   for (const [id, node] of Object.entries(dag.nodes)) {
+    if (node.type !== 'task') continue;
     checkTask(id, node, out);
     const ancestors = reachableFrom(parents, id);
     for (const field of ['inputs', 'payload'] as const) {
@@ -88,7 +89,7 @@ function checkCycles(dag: Dag, out: Diagnostics): void {
   }
 }
 
-function checkTask(id: string, node: DagNode, out: Diagnostics): void {
+function checkTask(id: string, node: TaskNode, out: Diagnostics): void {
   const at = `dag.nodes.${id}`;
   if (!node.task) {
     out.errors.push(diag('missing_task', `node ${id} has no task`, `${at}.task`, id));
@@ -160,7 +161,7 @@ function checkNodeReference(
   } else if (!ctx.ancestors.has(target)) {
     const msg = `${shown}: node '${target}' is not upstream of '${id}'; add an edge { "from": "${target}", "to": "${id}" }`;
     out.errors.push(diag('reference_not_upstream', msg, r.path, id));
-  } else if (!matchesDeclaredOutput(r.ref.path, node.outputs)) {
+  } else if (node.type === 'task' && !matchesDeclaredOutput(r.ref.path, node.outputs)) {
     const declared = node.outputs!.join(', ');
     const msg = `${shown}: node '${target}' declares outputs ${declared}, none covering ${formatPath(r.ref.path)}`;
     out.type_issues.push(diag('unknown_output', msg, r.path, id));

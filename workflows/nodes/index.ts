@@ -1,12 +1,14 @@
 /** The registry of node kinds the interpreter can run. */
 import type { DagNode } from '../definition/schema';
 import type { NodeKindRunner, NodeOutcome, NodeRunContext } from './kind';
+import { approvalRunner } from './approval';
 import { taskRunner } from './task';
 
 type Runners = { [K in DagNode['type']]: NodeKindRunner<Extract<DagNode, { type: K }>> };
 
 const runners: Runners = {
   task: taskRunner,
+  'user-approval': approvalRunner,
 };
 
 export function runNode(node: DagNode, ctx: NodeRunContext): Promise<NodeOutcome> {
@@ -14,5 +16,6 @@ export function runNode(node: DagNode, ctx: NodeRunContext): Promise<NodeOutcome
   return runner.run(node, ctx);
 }
 
+export { NodeSkipped } from './approval';
 export { NodeFailure } from './kind';
-export type { NodeOutcome, NodeRunContext, RunOptions } from './kind';
+export type { Approvals, NodeOutcome, NodeRunContext, RunOptions } from './kind';

@@ -2,14 +2,25 @@
  * How a node kind runs inside the interpreter. Each kind is one module; the scheduling loop only
  * knows this interface, so new kinds (map, approval, if-else...) add a module, not a branch.
  */
-import type { Settings } from '../definition/schema';
+import type { ApprovalNode, Settings } from '../definition/schema';
 import type { TemplateScope } from '../definition/template';
-import type { RunError } from '../run/state';
+import type { ApprovalDecision, RunError } from '../run/state';
 
 /** Knobs fixed when the run starts (so replays see the same values). */
 export interface RunOptions {
   /** Heartbeat timeout of task activities, in seconds. */
   heartbeatTimeoutS: number;
+}
+
+/** The interpreter's side of user approvals, as approval nodes see it. */
+export interface Approvals {
+  /** Results of the node's parents, keyed by parent id. */
+  upstreamOf(nodeId: string): Record<string, unknown>;
+  /** Marks the node as waiting for a decision. */
+  open(nodeId: string, node: ApprovalNode, upstream: Record<string, unknown>): void;
+  decisionOf(nodeId: string): { decision: ApprovalDecision; value: unknown } | undefined;
+  /** Records the decision `on_timeout` implies. */
+  timeOut(nodeId: string, onTimeout: 'reject' | 'approve' | 'fail'): void;
 }
 
 export interface NodeRunContext {
@@ -18,6 +29,9 @@ export interface NodeRunContext {
   scope: TemplateScope;
   settings: Settings;
   options: RunOptions;
+  /** Input fields an operator replaced when retrying this node. */
+  overrides?: Record<string, unknown>;
+  approvals?: Approvals;
 }
 
 export interface NodeOutcome {

@@ -1,7 +1,9 @@
 /** Task nodes: resolve templates, then call the model through the `runTask` activity. */
 import {
+  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
+  CancelledFailure,
   proxyActivities,
   TimeoutFailure,
 } from '@temporalio/workflow';
@@ -27,6 +29,9 @@ export const taskRunner: NodeKindRunner<TaskNode> = {
     const { runTask } = proxyActivities<ReturnType<typeof createTaskActivities>>({
       startToCloseTimeout: `${node.timeout_s ?? DEFAULT_ATTEMPT_TIMEOUT_S} seconds`,
       heartbeatTimeout: `${ctx.options.heartbeatTimeoutS} seconds`,
+      // On cancel, wait for the activity to cancel the provider request (fal's cancel_url), so
+      // the run is only reported cancelled once nothing is billed any more.
+      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
       retry: {
         maximumAttempts: retry.max_attempts,
         initialInterval: `${retry.initial_interval_s} seconds`,
@@ -81,6 +86,9 @@ function toNodeFailure(err: unknown, maxAttempts: number): NodeFailure {
     return new NodeFailure({ code: 'internal_error', message: String(err) }, 0);
   }
   const cause = err.cause;
+  if (cause instanceof CancelledFailure) {
+    return new NodeFailure({ code: 'cancelled', message: 'step cancelled' }, 0);
+  }
   if (cause instanceof ApplicationFailure) {
     const d = (cause.details?.[0] ?? {}) as TaskFailureDetails;
     const error: RunError = { code: cause.type ?? 'provider_error', message: cause.message };

@@ -1,10 +1,10 @@
 /**
  * The bookkeeping of one run: which nodes are pending, running, done; which may start next; what
- * a failure takes down with it. Pure and synchronous, so the scheduling rules are unit-testable
- * and the Temporal workflow around it stays a thin loop.
+ * a failure or a rejection takes down with it; what the run's status is. Pure and synchronous,
+ * so the scheduling rules are unit-testable and the Temporal workflow around it stays a loop.
  */
 import type { Dag } from '../definition/schema';
-import { descendantsOf, upstreamOf } from '../definition/graph';
+import { descendantsOf, topologicalOrder, upstreamOf } from '../definition/graph';
 import type { ExecutionStatus, NodeState, RunError, RunSnapshot, StatusChange } from './state';
 
 const FINISHED: ReadonlySet<NodeState['status']> = new Set([
@@ -13,6 +13,10 @@ const FINISHED: ReadonlySet<NodeState['status']> = new Set([
   'skipped',
   'cancelled',
 ]);
+/** A parent in one of these states blocks its children for good. */
+const BLOCKING: ReadonlySet<NodeState['status']> = new Set(['failed', 'cancelled']);
+/** Error code of nodes skipped because something upstream failed. */
+export const UPSTREAM_FAILED = 'upstream_failed';
 
 function pendingNode(): NodeState {
   return {
@@ -25,83 +29,178 @@ function pendingNode(): NodeState {
   };
 }
 
+export interface SeedOptions {
+  /** Node states persisted by an earlier Temporal run of the same execution. */
+  seed?: Record<string, NodeState>;
+  /** Failed seeded nodes to run again; undefined means every failed node. */
+  retry?: string[];
+}
+
 export class RunState {
   readonly nodes: Record<string, NodeState> = {};
   status: ExecutionStatus = 'pending';
-  error: RunError | null = null;
   readonly statusHistory: StatusChange[];
   private readonly parents: Map<string, string[]>;
+  private readonly order: string[];
 
-  /**
-   * @param seed node states from an earlier Temporal run of the same execution; completed nodes
-   *   among them are never run again.
-   */
   constructor(
     readonly dag: Dag,
-    seed: Record<string, NodeState> = {},
+    { seed = {}, retry }: SeedOptions = {},
     statusHistory: StatusChange[] = [],
   ) {
     this.parents = upstreamOf(dag);
+    this.order = topologicalOrder(dag);
     this.statusHistory = [...statusHistory];
+    const last = statusHistory[statusHistory.length - 1];
+    if (last) this.status = last.status;
     for (const id of Object.keys(dag.nodes)) {
       const earlier = seed[id];
-      this.nodes[id] = earlier?.status === 'completed' ? earlier : pendingNode();
+      const keep =
+        earlier?.status === 'completed' ||
+        (earlier?.status === 'failed' && retry !== undefined && !retry.includes(id));
+      this.nodes[id] = keep ? { ...earlier } : pendingNode();
     }
+    this.propagateSkips(new Date(0).toISOString());
   }
 
-  /** Pending nodes whose parents all completed, in definition order. */
+  /** Pending nodes whose parents are all done and not blocking, in definition order. */
   readyNodes(): string[] {
-    return Object.keys(this.nodes).filter(
-      (id) =>
-        this.nodes[id]!.status === 'pending' &&
-        (this.parents.get(id) ?? []).every((p) => this.nodes[p]?.status === 'completed'),
-    );
-  }
-
-  runningNodes(): string[] {
-    return Object.keys(this.nodes).filter((id) => this.nodes[id]!.status === 'running');
-  }
-
-  /** True when no node is running and none can start. */
-  isSettled(): boolean {
-    return this.runningNodes().length === 0 && this.readyNodes().length === 0;
-  }
-
-  setStatus(status: ExecutionStatus, at: string): void {
-    if (this.status === status && this.statusHistory.length > 0) return;
-    this.status = status;
-    this.statusHistory.push({ status, at });
-  }
-
-  markRunning(id: string, at: string): void {
-    Object.assign(this.node(id), {
-      status: 'running',
-      started_at: at,
-      finished_at: null,
-      error: null,
+    return Object.keys(this.nodes).filter((id) => {
+      if (this.nodes[id]!.status !== 'pending') return false;
+      const parents = this.parents.get(id) ?? [];
+      return parents.every((p) => ['completed', 'skipped'].includes(this.nodes[p]!.status));
+      // (all-skipped and blocked children never get here: propagateSkips already skipped them)
     });
   }
 
-  markCompleted(
-    id: string,
-    at: string,
-    outcome: Pick<NodeState, 'result' | 'attempts'> & Partial<NodeState>,
-  ): void {
-    Object.assign(this.node(id), outcome, { status: 'completed', finished_at: at, error: null });
+  /** Nodes an activity or an operator is working on right now. */
+  activeNodes(): string[] {
+    return Object.keys(this.nodes).filter((id) =>
+      ['running', 'awaiting_approval'].includes(this.nodes[id]!.status),
+    );
   }
 
-  /** Fails a node and skips everything downstream of it; returns the skipped node ids. */
+  /** True when nothing is active and nothing can start. */
+  isSettled(): boolean {
+    return this.activeNodes().length === 0 && this.readyNodes().length === 0;
+  }
+
+  /** Records a new run status; returns false when it did not change. */
+  setStatus(status: ExecutionStatus, at: string): boolean {
+    if (this.status === status) return false;
+    this.status = status;
+    this.statusHistory.push({ status, at });
+    return true;
+  }
+
+  /** The status an open run shows, from its nodes and whether it is paused. */
+  openStatus(paused: boolean): ExecutionStatus {
+    if (paused) return 'paused';
+    const waiting = Object.values(this.nodes).some((n) => n.status === 'awaiting_approval');
+    return waiting ? 'awaiting_approval' : 'running';
+  }
+
+  /** The final status once settled: failed when any node failed. */
+  outcome(): ExecutionStatus {
+    return Object.values(this.nodes).some((n) => n.status === 'failed') ? 'failed' : 'completed';
+  }
+
+  update(id: string, patch: Partial<NodeState>): void {
+    Object.assign(this.node(id), patch);
+  }
+
+  markRunning(id: string, at: string): void {
+    this.update(id, { status: 'running', started_at: at, finished_at: null, error: null });
+  }
+
+  markCompleted(id: string, at: string, patch: Partial<NodeState>): void {
+    this.update(id, { ...patch, status: 'completed', finished_at: at, error: null });
+  }
+
+  /** Fails a node and skips everything downstream of it; returns every node it changed. */
   markFailed(id: string, at: string, error: RunError, attempts: number): string[] {
-    Object.assign(this.node(id), { status: 'failed', finished_at: at, error, attempts });
-    this.error ??= { ...error, node_id: id };
+    this.update(id, { status: 'failed', finished_at: at, error, attempts });
+    return [id, ...this.propagateSkips(at)];
+  }
+
+  /** Skips a node (rejected approval) and what depends only on skipped nodes. */
+  markSkipped(id: string, at: string, patch: Partial<NodeState> = {}): string[] {
+    this.update(id, { ...patch, status: 'skipped', finished_at: at });
+    return [id, ...this.propagateSkips(at)];
+  }
+
+  /** Marks active and pending nodes cancelled (run cancelled or timed out). */
+  cancelOpenNodes(at: string, error: RunError): string[] {
+    const changed = Object.keys(this.nodes).filter((id) => !FINISHED.has(this.nodes[id]!.status));
+    for (const id of changed) this.update(id, { status: 'cancelled', finished_at: at, error });
+    return changed;
+  }
+
+  /** Failed nodes: all of them, or those named. */
+  failedNodes(): string[] {
+    return Object.keys(this.nodes).filter((id) => this.nodes[id]!.status === 'failed');
+  }
+
+  /**
+   * Puts failed nodes back to pending, with everything that was skipped because of them, then
+   * re-applies the skips other failures still impose. Returns every node it changed.
+   */
+  resetForRetry(ids: string[], at: string): string[] {
+    const changed = new Set<string>();
+    for (const id of ids) {
+      this.nodes[id] = { ...pendingNode(), attempts: this.node(id).attempts };
+      changed.add(id);
+      for (const d of descendantsOf(this.dag, id)) {
+        if (this.nodes[d]!.status !== 'skipped') continue;
+        this.nodes[d] = pendingNode();
+        changed.add(d);
+      }
+    }
+    for (const id of this.propagateSkips(at)) changed.add(id);
+    return [...changed];
+  }
+
+  /**
+   * A pending node is skipped when a parent failed, was cancelled or was itself skipped because
+   * of a failure (recorded as `upstream_failed`), or when all its parents were skipped by a
+   * decision. Applied in topological order so one pass reaches every descendant.
+   */
+  private propagateSkips(at: string): string[] {
     const skipped: string[] = [];
-    for (const d of descendantsOf(this.dag, id)) {
-      const node = this.node(d);
-      if (node.status !== 'pending') continue;
-      Object.assign(node, { status: 'skipped', finished_at: at });
-      skipped.push(d);
+    for (const id of this.order) {
+      const node = this.nodes[id]!;
+      const parents = this.parents.get(id) ?? [];
+      if (node.status !== 'pending' || parents.length === 0) continue;
+      const blocker = parents.find((p) => this.blocks(p));
+      if (blocker !== undefined) {
+        const message = `not run: upstream node '${blocker}' did not complete`;
+        Object.assign(node, {
+          status: 'skipped',
+          finished_at: at,
+          error: { code: UPSTREAM_FAILED, message },
+        });
+        skipped.push(id);
+      } else if (parents.every((p) => this.nodes[p]!.status === 'skipped')) {
+        Object.assign(node, { status: 'skipped', finished_at: at });
+        skipped.push(id);
+      }
     }
     return skipped;
+  }
+
+  private blocks(id: string): boolean {
+    const node = this.nodes[id]!;
+    if (BLOCKING.has(node.status)) return true;
+    return node.status === 'skipped' && node.error?.code === UPSTREAM_FAILED;
+  }
+
+  /** First failure, with the node it happened on. */
+  error(): RunError | null {
+    for (const id of this.order) {
+      const node = this.nodes[id]!;
+      if (node.status === 'failed' && node.error) return { ...node.error, node_id: id };
+    }
+    return null;
   }
 
   /** Fraction of nodes that reached a final state. */
@@ -112,27 +211,25 @@ export class RunState {
   }
 
   /** Results of completed nodes, keyed by node id. */
-  outputs(): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
+  results(): Record<string, { result: unknown }> {
+    const out: Record<string, { result: unknown }> = {};
     for (const [id, node] of Object.entries(this.nodes)) {
-      if (node.status === 'completed') out[id] = node.result;
+      if (node.status === 'completed') out[id] = { result: node.result };
     }
     return out;
   }
 
-  /** The final status once settled: failed when any node failed. */
-  outcome(): ExecutionStatus {
-    return Object.values(this.nodes).some((n) => n.status === 'failed') ? 'failed' : 'completed';
-  }
-
   snapshot(): RunSnapshot {
-    const finished = this.status === 'completed';
+    const outputs =
+      this.status === 'completed'
+        ? Object.fromEntries(Object.entries(this.results()).map(([id, r]) => [id, r.result]))
+        : null;
     return {
       status: this.status,
       progress: this.progress(),
       nodes: Object.fromEntries(Object.entries(this.nodes).map(([id, n]) => [id, { ...n }])),
-      outputs: finished ? this.outputs() : null,
-      error: this.error,
+      outputs,
+      error: this.status === 'completed' ? null : this.error(),
       status_history: [...this.statusHistory],
     };
   }
@@ -141,5 +238,9 @@ export class RunState {
     const node = this.nodes[id];
     if (!node) throw new Error(`unknown node ${id}`);
     return node;
+  }
+
+  parentsOf(id: string): string[] {
+    return this.parents.get(id) ?? [];
   }
 }

@@ -50,6 +50,29 @@ export const runErrorSchema = z.object({
 });
 export type RunError = z.infer<typeof runErrorSchema>;
 
+/** An operator's answer to a user-approval node. */
+export const approvalDecisionSchema = z.object({
+  approved: z.boolean(),
+  by: z.string(),
+  at: z.string(),
+  comment: z.string().nullable(),
+  /** True when the approver replaced the node's output with an edited value. */
+  edited: z.boolean(),
+  /** True when no one answered in time and `on_timeout` decided. */
+  timed_out: z.boolean(),
+});
+export type ApprovalDecision = z.infer<typeof approvalDecisionSchema>;
+
+/** What an approver sees while a user-approval node waits, and what they decided. */
+export const approvalStateSchema = z.object({
+  message: z.string().nullable(),
+  /** The results of the node's parents, to review before deciding. */
+  upstream: z.record(z.string(), z.unknown()),
+  expires_at: z.string().nullable(),
+  decision: approvalDecisionSchema.nullable(),
+});
+export type ApprovalState = z.infer<typeof approvalStateSchema>;
+
 export const nodeStateSchema = z.object({
   status: nodeStatusSchema,
   attempts: z.number().int(),
@@ -60,6 +83,9 @@ export const nodeStateSchema = z.object({
   /** Provider request id (fal request_id...) when the provider gave one. */
   request_id: z.string().nullable().optional(),
   cost: z.number().nullable().optional(),
+  approval: approvalStateSchema.optional(),
+  /** Set when the result was reused from this earlier execution (locked node). */
+  locked_from: z.string().nullable().optional(),
 });
 export type NodeState = z.infer<typeof nodeStateSchema>;
 
