@@ -18,7 +18,7 @@ import {
   setTemporalRun,
 } from '../repositories/executions';
 import { findWorkflow } from '../repositories/workflows';
-import { liveSnapshot, startRun } from '../runs';
+import { liveSnapshot, startRun } from '../../runtime/runs';
 import { idParamsSchema } from '../schemas/common';
 import { executeBodySchema, listExecutionsQuerySchema } from '../schemas/executions';
 import { parseBody, parseParams, parseQuery } from '../validate';

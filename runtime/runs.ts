@@ -1,10 +1,10 @@
 /**
- * The API's side of Temporal: start the interpreter workflow for an execution and read its live
- * state. The execution id doubles as the Temporal workflow id, so a start is idempotent and any
+ * Temporal-side operations on runs, shared by the API and batch activities: start the
+ * interpreter workflow for an execution and read its live state. The execution id doubles as the Temporal workflow id, so a start is idempotent and any
  * API instance can find the run.
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { Config } from '../runtime/config';
+import type { Config } from './config';
 import type { runExecution, RunExecutionInput } from '../workflows/run/run-execution';
 import { stateQuery } from '../workflows/run/messages';
 import type { RunSnapshot } from '../workflows/run/state';
