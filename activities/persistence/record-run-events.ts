@@ -5,7 +5,7 @@
  */
 import { Prisma } from '../../prisma/generated/client';
 import type { Database } from '../../runtime/database';
-import { isTerminal, type RunEvent } from '../../workflows/run/state';
+import { isTerminal, type NodeState, type RunEvent } from '../../workflows/run/state';
 
 export interface RecordRunEventsInput {
   executionId: string;
@@ -62,12 +62,12 @@ async function upsertStep(tx: Tx, executionId: string, e: Extract<RunEvent, { ty
   // count wins whichever write lands last.
   await tx.$executeRaw`
     INSERT INTO steps (execution_id, node_id, status, attempts, started_at, finished_at, result, error,
-                       provider_request_id, cost, updated_at)
+                       provider_request_id, cost, details, updated_at)
     VALUES (${executionId}, ${e.node_id}, ${s.status}, ${s.attempts},
             ${s.started_at ? new Date(s.started_at) : null}::timestamptz,
             ${s.finished_at ? new Date(s.finished_at) : null}::timestamptz,
             ${asJson(s.result)}::jsonb, ${asJson(s.error)}::jsonb, ${s.request_id ?? null},
-            ${s.cost ?? null}::numeric, now())
+            ${s.cost ?? null}::numeric, ${asJson(stepDetails(s))}::jsonb, now())
     ON CONFLICT (execution_id, node_id) DO UPDATE SET
       status = EXCLUDED.status,
       attempts = GREATEST(steps.attempts, EXCLUDED.attempts),
@@ -77,7 +77,24 @@ async function upsertStep(tx: Tx, executionId: string, e: Extract<RunEvent, { ty
       error = EXCLUDED.error,
       provider_request_id = COALESCE(EXCLUDED.provider_request_id, steps.provider_request_id),
       cost = COALESCE(EXCLUDED.cost, steps.cost),
+      details = EXCLUDED.details,
       updated_at = now()`;
+}
+
+/** The parts of a node's state that only some node kinds have (kept in `steps.details`). */
+export function stepDetails(s: NodeState): Record<string, unknown> | null {
+  const {
+    status: _s,
+    attempts: _a,
+    started_at: _sa,
+    finished_at: _f,
+    result: _r,
+    error: _e,
+    request_id: _q,
+    cost: _c,
+    ...rest
+  } = s;
+  return Object.keys(rest).length > 0 ? rest : null;
 }
 
 async function applyStatus(tx: Tx, executionId: string, e: Extract<RunEvent, { type: 'status' }>) {

@@ -17,6 +17,7 @@ import type { Definition } from '../../workflows/definition/schema';
 import {
   decideUpdate,
   INVALID_STATE,
+  RUN_CLOSING,
   pauseUpdate,
   resumeUpdate,
   retryUpdate,
@@ -29,7 +30,7 @@ import {
   findExecution,
   loadNodeStates,
   loadStatusHistory,
-  setTemporalRun,
+  reopenExecution,
   type ExecutionRow,
 } from '../repositories/executions';
 import { startRun } from '../../runtime/runs';
@@ -97,8 +98,10 @@ export async function retryExecution(
     try {
       return await runUpdate(deps, id, (h) => h.executeUpdate(retryUpdate, { args: [req] }), row);
     } catch (err) {
-      // The workflow closed between our read and the update: fall through to a new run.
-      if (!(err instanceof WorkflowClosedError)) throw err;
+      // The workflow closed, or is closing, between our read and the update: once it has
+      // closed, retry it as a closed run.
+      if (!(err instanceof WorkflowClosedError || isRunClosing(err))) throw err;
+      await waitUntilClosed(deps.temporal, id);
     }
   }
   return retryClosedRun(deps, id, req);
@@ -125,7 +128,7 @@ async function retryClosedRun(deps: ControlDeps, id: string, req: RetryRequest):
       statusHistory: await loadStatusHistory(deps.db, id),
       lastEventSeq: row.last_event_seq,
     });
-    await setTemporalRun(deps.db, id, runId);
+    await reopenExecution(deps.db, id, runId);
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
       throw new ConflictError('a retry of this run is already running', 'running');
@@ -136,8 +139,8 @@ async function retryClosedRun(deps: ControlDeps, id: string, req: RetryRequest):
 }
 
 /**
- * The run's workflow closed but the database has not recorded a final status (e.g. it was
- * terminated from Temporal's UI). A 409 for most controls; a retry starts a new run instead.
+ * The run's workflow has closed (the read that preceded the control was stale). A 409 for most
+ * controls; a retry starts a new run instead.
  */
 class WorkflowClosedError extends ConflictError {}
 
@@ -163,16 +166,23 @@ async function runUpdate<T>(
     if (refusal) throw new ConflictError(refusal.message, refusal.currentStatus);
     if (err instanceof WorkflowNotFoundError || isClosedWorkflowError(err)) {
       const fresh = await requireExecution(deps.db, id);
-      if (!isTerminal(fresh.status as ExecutionStatus)) {
-        throw new WorkflowClosedError(
-          `the run's workflow closed while ${fresh.status}`,
-          fresh.status,
-        );
-      }
-      throw new ConflictError(`the run is ${fresh.status}`, fresh.status);
+      throw new WorkflowClosedError(`the run is ${fresh.status}`, fresh.status);
     }
     throw err;
   }
+}
+
+function isRunClosing(err: unknown): boolean {
+  const cause = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
+  return cause instanceof ApplicationFailure && cause.type === RUN_CLOSING;
+}
+
+/** Waits for the run's workflow to close, however it ends (its outcome is in the database). */
+async function waitUntilClosed(temporal: Client, id: string): Promise<void> {
+  await temporal.workflow
+    .getHandle(id)
+    .result()
+    .catch(() => undefined);
 }
 
 function invalidStateOf(err: unknown): { message: string; currentStatus: string } | undefined {

@@ -51,6 +51,17 @@ export async function setTemporalRun(db: Database, id: string, runId: string): P
   await db.execution.update({ where: { id }, data: { temporal_run_id: runId } });
 }
 
+/**
+ * Re-opens a closed execution for a retry's new Temporal run, so readers see it running (and
+ * ask the workflow) at once; the workflow itself records the `running` event.
+ */
+export async function reopenExecution(db: Database, id: string, runId: string): Promise<void> {
+  await db.execution.update({
+    where: { id },
+    data: { temporal_run_id: runId, status: 'running', finished_at: null, error: Prisma.DbNull },
+  });
+}
+
 /** Marks an execution that could not be handed to Temporal as failed. */
 export async function failExecution(
   db: Database,
@@ -81,6 +92,7 @@ export async function loadNodeStates(
         error: (s.error as NodeState['error']) ?? null,
         request_id: s.provider_request_id,
         cost: s.cost === null ? null : Number(s.cost),
+        ...(s.details as Partial<NodeState> | null),
       },
     ]),
   );
@@ -111,4 +123,45 @@ export async function listExecutions(
     orderBy: args.orderBy,
     take: args.take,
   });
+}
+
+/**
+ * Results locked nodes reuse: for each `locked` task node, its completed step in `locked_from`
+ * or in the latest completed execution of the workflow. Nodes with nothing to reuse are absent
+ * (they run normally).
+ */
+export async function findLockedResults(
+  db: Database,
+  workflowId: string,
+  definition: Definition,
+): Promise<Record<string, NodeState>> {
+  const seed: Record<string, NodeState> = {};
+  for (const [nodeId, node] of Object.entries(definition.dag.nodes)) {
+    if (node.type !== 'task' || !node.locked) continue;
+    const step = await db.step.findFirst({
+      where: {
+        node_id: nodeId,
+        status: 'completed',
+        execution: node.locked_from
+          ? { id: node.locked_from, organization_id: LOCAL_ORGANIZATION_ID }
+          : {
+              workflow_id: workflowId,
+              status: 'completed',
+              organization_id: LOCAL_ORGANIZATION_ID,
+            },
+      },
+      orderBy: { execution: { created_at: 'desc' } },
+    });
+    if (!step) continue;
+    seed[nodeId] = {
+      status: 'completed',
+      attempts: 0,
+      started_at: step.started_at?.toISOString() ?? null,
+      finished_at: step.finished_at?.toISOString() ?? null,
+      result: step.result ?? null,
+      error: null,
+      locked_from: step.execution_id,
+    };
+  }
+  return seed;
 }

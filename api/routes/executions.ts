@@ -14,6 +14,7 @@ import {
   createExecution,
   failExecution,
   findExecution,
+  findLockedResults,
   listExecutions,
   setTemporalRun,
 } from '../repositories/executions';
@@ -52,11 +53,13 @@ export function executionRouter({ db, temporal, config }: ExecutionRouterDeps): 
       definition: workflow.definition,
       inputParams: checked.values,
     });
+    const seed = await findLockedResults(db, workflow.id, workflow.definition);
     try {
       const runId = await startRun(temporal, config, {
         executionId: row.id,
         definition: workflow.definition,
         inputParams: checked.values,
+        seed,
         statusHistory: [{ status: 'pending', at: row.created_at.toISOString() }],
         lastEventSeq: row.last_event_seq,
       });

@@ -8,6 +8,7 @@ import type { Diagnostics } from '../../workflows/definition/diagnostics';
 import type { Definition } from '../../workflows/definition/schema';
 import { hasErrors, validateDefinition } from '../../workflows/definition/validate';
 import { InvalidDagError, NotFoundError } from '../errors';
+import { findLockedResults } from '../repositories/executions';
 import {
   appendWorkflowVersion,
   createWorkflow,
@@ -33,7 +34,7 @@ export function workflowsRouter(db: Database, organizationId = LOCAL_ORGANIZATIO
   router.post('/workflows', async (req: Request, res: Response) => {
     const { definition, diagnostics } = readDefinition(req);
     const stored = await createWorkflow(db, organizationId, definition);
-    res.status(201).json(toResponse(stored, diagnostics));
+    res.status(201).json(toResponse(stored, await withLockWarnings(db, stored, diagnostics)));
   });
 
   router.get('/workflows', async (req: Request, res: Response) => {
@@ -47,7 +48,8 @@ export function workflowsRouter(db: Database, organizationId = LOCAL_ORGANIZATIO
     const { version } = parseQuery(getWorkflowQuerySchema, req);
     const stored = await findWorkflow(db, organizationId, id, version);
     if (!stored) throw notFound(id, version);
-    res.json(toResponse(stored, validateDefinition(stored.definition)));
+    const diagnostics = validateDefinition(stored.definition);
+    res.json(toResponse(stored, await withLockWarnings(db, stored, diagnostics)));
   });
 
   router.put('/workflows/:id', async (req: Request, res: Response) => {
@@ -55,7 +57,7 @@ export function workflowsRouter(db: Database, organizationId = LOCAL_ORGANIZATIO
     const { definition, diagnostics } = readDefinition(req);
     const stored = await appendWorkflowVersion(db, organizationId, id, definition);
     if (!stored) throw notFound(id);
-    res.json(toResponse(stored, diagnostics));
+    res.json(toResponse(stored, await withLockWarnings(db, stored, diagnostics)));
   });
 
   router.delete('/workflows/:id', async (req: Request, res: Response) => {
@@ -65,6 +67,29 @@ export function workflowsRouter(db: Database, organizationId = LOCAL_ORGANIZATIO
   });
 
   return router;
+}
+
+/** Adds a `locked_unavailable` warning for each locked node with no earlier result to reuse. */
+async function withLockWarnings(
+  db: Database,
+  stored: StoredWorkflow,
+  d: Diagnostics,
+): Promise<Diagnostics> {
+  const reusable = await findLockedResults(db, stored.id, stored.definition);
+  const warnings = [...d.warnings];
+  for (const [id, node] of Object.entries(stored.definition.dag.nodes)) {
+    if (node.type !== 'task' || !node.locked || reusable[id]) continue;
+    const source = node.locked_from
+      ? `execution ${node.locked_from}`
+      : 'no completed execution yet';
+    warnings.push({
+      code: 'locked_unavailable',
+      message: `node ${id} is locked but has no result to reuse (${source}); it will run`,
+      path: `dag.nodes.${id}.locked`,
+      node_id: id,
+    });
+  }
+  return { ...d, warnings };
 }
 
 /** Parses and validates the body; throws 400 on shape errors and 422 on graph errors. */

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startApi, type ApiService } from '../../api/server';
 import { loadConfig, type Config } from '../../runtime/config';
-import { createLogger } from '../../runtime/logger';
+import { createLogger, type Logger } from '../../runtime/logger';
+import { startTemporalServer } from '../../runtime/temporal-server';
 import type { Endpoints } from '../../runtime/service';
 import { startWorker, type WorkerService } from '../../worker/run-worker';
 import { freePort } from './ports';
@@ -20,6 +21,11 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Start without a worker (tests that run workers as separate processes). */
   worker?: boolean;
+  /**
+   * Run a Temporal dev server of this stack's own (file-backed), so a test can stop and
+   * restart it; default: the suite's shared server.
+   */
+  ownTemporal?: boolean;
 }
 
 export interface TestStack {
@@ -32,21 +38,26 @@ export interface TestStack {
   api: ApiService;
   /** Starts an in-process worker (again). */
   startWorker(): Promise<WorkerService>;
+  /**
+   * Stops the workers, the API and (with `ownTemporal`) the Temporal server, then starts them
+   * again on the same ports and files: a whole-stack restart.
+   */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<TestStack> {
-  const temporalAddress = process.env.SKEIN_TEST_TEMPORAL_ADDRESS;
-  if (!temporalAddress) throw new Error('global-setup did not start Temporal');
   const database = await createTestDatabase();
   const home = mkdtempSync(path.join(tmpdir(), 'skein-stack-'));
+  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', 'test');
+  const temporal = opts.ownTemporal ? await ownTemporalServer(home, logger) : sharedTemporal();
   const port = await freePort();
   const env: Record<string, string> = {
     PORT: String(port),
     HOST: '127.0.0.1',
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     SKEIN_HOME: home,
-    TEMPORAL_ADDRESS: temporalAddress,
+    TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_TASK_QUEUE: `test-${randomBytes(4).toString('hex')}`,
     DATABASE_URL: database.url,
     FAL_POLL_INTERVAL_MS: '50',
@@ -55,8 +66,7 @@ export async function startStack(opts: StackOptions = {}): Promise<TestStack> {
     ...opts.env,
   };
   const config = loadConfig(env);
-  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', 'test');
-  const endpoints = { temporalAddress, databaseUrl: database.url };
+  const endpoints = { temporalAddress: temporal.address, databaseUrl: database.url };
   const bundle = { workflowBundlePath: process.env.SKEIN_WORKFLOW_BUNDLE };
   const workers: WorkerService[] = [];
   const launchWorker = async () => {
@@ -64,22 +74,61 @@ export async function startStack(opts: StackOptions = {}): Promise<TestStack> {
     workers.push(w);
     return w;
   };
-  const worker = opts.worker === false ? undefined : await launchWorker();
-  const api = await startApi(config, endpoints, logger);
-  return {
-    url: api.url,
+  const stack: TestStack = {
+    url: '',
     config,
     env,
     endpoints,
     database,
-    worker,
-    api,
+    worker: opts.worker === false ? undefined : await launchWorker(),
+    api: await startApi(config, endpoints, logger),
     startWorker: launchWorker,
+    async restart() {
+      await stack.api.stop();
+      for (const w of workers.splice(0)) await w.stop();
+      await temporal.restart();
+      stack.worker = await launchWorker();
+      stack.api = await startApi(config, endpoints, logger);
+    },
     async close() {
-      await api.stop();
+      await stack.api.stop();
       for (const w of workers) await w.stop();
+      await temporal.stop();
       await database.drop();
       rmSync(home, { recursive: true, force: true });
     },
+  };
+  stack.url = stack.api.url;
+  return stack;
+}
+
+interface StackTemporal {
+  address: string;
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function sharedTemporal(): StackTemporal {
+  const address = process.env.SKEIN_TEST_TEMPORAL_ADDRESS;
+  if (!address) throw new Error('global-setup did not start Temporal');
+  return { address, restart: async () => undefined, stop: async () => undefined };
+}
+
+/** A dev server persisted to a file in the stack's home, restartable on the same port. */
+async function ownTemporalServer(home: string, logger: Logger): Promise<StackTemporal> {
+  const opts = {
+    dbFile: path.join(home, 'temporal.db'),
+    port: await freePort(),
+    uiPort: await freePort(),
+    logger,
+  };
+  let server = await startTemporalServer(opts);
+  return {
+    address: server.address,
+    async restart() {
+      await server.stop();
+      server = await startTemporalServer(opts);
+    },
+    stop: () => server.stop(),
   };
 }

@@ -14,6 +14,7 @@ export const diagnosticCodeSchema = z.enum([
   'invalid_template',
   'undeclared_input',
   'unknown_output',
+  'locked_unavailable',
 ]);
 export type DiagnosticCode = z.infer<typeof diagnosticCodeSchema>;
 

@@ -19,10 +19,11 @@ export const approvalRunner: NodeKindRunner<ApprovalNode> = {
     if (!decisions) throw new Error('approval nodes need the interpreter’s approvals');
     const upstream = decisions.upstreamOf(ctx.nodeId);
     decisions.open(ctx.nodeId, node, upstream);
-    const decided = await condition(
-      () => decisions.decisionOf(ctx.nodeId) !== undefined,
-      node.timeout_s ? `${node.timeout_s} seconds` : undefined,
-    );
+    const decidedNow = () => decisions.decisionOf(ctx.nodeId) !== undefined;
+    // `condition(fn, undefined)` would time out at once: only pass a timeout when there is one.
+    const decided = node.timeout_s
+      ? await condition(decidedNow, `${node.timeout_s} seconds`)
+      : (await condition(decidedNow), true);
     if (!decided) decisions.timeOut(ctx.nodeId, node.on_timeout ?? 'reject');
     const { decision, value } = decisions.decisionOf(ctx.nodeId)!;
     return settle(node, decision, value, defaultOutput(upstream));

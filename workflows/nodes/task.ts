@@ -8,10 +8,10 @@ import {
   TimeoutFailure,
 } from '@temporalio/workflow';
 import type { createTaskActivities } from '../../activities/run-task';
-import type { RetryPolicy, TaskNode } from '../definition/schema';
+import type { RetryPolicy, Settings, TaskNode } from '../definition/schema';
 import { resolveTemplates, TemplateError } from '../definition/template';
 import type { RunError } from '../run/state';
-import { NodeFailure, type NodeKindRunner, type NodeRunContext } from './kind';
+import { NodeFailure, type NodeKindRunner, type NodeRunContext, type RunOptions } from './kind';
 
 /** Used when neither the node nor the settings say otherwise. */
 export const DEFAULT_RETRY: Required<RetryPolicy> = {
@@ -25,20 +25,7 @@ const DEFAULT_ATTEMPT_TIMEOUT_S = 3600;
 export const taskRunner: NodeKindRunner<TaskNode> = {
   async run(node, ctx) {
     const payload = resolvePayload(node, ctx);
-    const retry = { ...DEFAULT_RETRY, ...ctx.settings.retry, ...node.retry };
-    const { runTask } = proxyActivities<ReturnType<typeof createTaskActivities>>({
-      startToCloseTimeout: `${node.timeout_s ?? DEFAULT_ATTEMPT_TIMEOUT_S} seconds`,
-      heartbeatTimeout: `${ctx.options.heartbeatTimeoutS} seconds`,
-      // On cancel, wait for the activity to cancel the provider request (fal's cancel_url), so
-      // the run is only reported cancelled once nothing is billed any more.
-      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-      retry: {
-        maximumAttempts: retry.max_attempts,
-        initialInterval: `${retry.initial_interval_s} seconds`,
-        backoffCoefficient: retry.backoff_coefficient,
-        maximumInterval: `${retry.max_interval_s} seconds`,
-      },
-    });
+    const { runTask, maxAttempts } = taskActivity(node, ctx.settings, ctx.options);
     try {
       const out = await runTask({
         executionId: ctx.executionId,
@@ -54,17 +41,41 @@ export const taskRunner: NodeKindRunner<TaskNode> = {
         cost: out.cost ?? null,
       };
     } catch (err) {
-      throw toNodeFailure(err, retry.max_attempts);
+      throw toNodeFailure(err, maxAttempts);
     }
   },
 };
 
+/**
+ * The `runTask` activity with the node's attempt timeout and retry policy (node, then settings,
+ * then {@link DEFAULT_RETRY}). Shared with map nodes, whose elements are task attempts too.
+ */
+export function taskActivity(
+  node: Pick<TaskNode, 'retry' | 'timeout_s'>,
+  settings: Settings,
+  options: RunOptions,
+) {
+  const retry = { ...DEFAULT_RETRY, ...settings.retry, ...node.retry };
+  const { runTask } = proxyActivities<ReturnType<typeof createTaskActivities>>({
+    startToCloseTimeout: `${node.timeout_s ?? DEFAULT_ATTEMPT_TIMEOUT_S} seconds`,
+    heartbeatTimeout: `${options.heartbeatTimeoutS} seconds`,
+    // On cancel, wait for the activity to cancel the provider request (fal's cancel_url), so
+    // the run is only reported cancelled once nothing is billed any more.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: {
+      maximumAttempts: retry.max_attempts,
+      initialInterval: `${retry.initial_interval_s} seconds`,
+      backoffCoefficient: retry.backoff_coefficient,
+      maximumInterval: `${retry.max_interval_s} seconds`,
+    },
+  });
+  return { runTask, maxAttempts: retry.max_attempts };
+}
+
 function resolvePayload(node: TaskNode, ctx: NodeRunContext): Record<string, unknown> {
   try {
-    return resolveTemplates({ ...node.payload, ...node.inputs }, ctx.scope) as Record<
-      string,
-      unknown
-    >;
+    const fields = { ...node.payload, ...node.inputs, ...ctx.overrides };
+    return resolveTemplates(fields, ctx.scope) as Record<string, unknown>;
   } catch (err) {
     if (err instanceof TemplateError) {
       throw new NodeFailure({ code: 'template_error', message: err.message }, 0);
@@ -81,7 +92,8 @@ interface TaskFailureDetails {
   attempt?: number;
 }
 
-function toNodeFailure(err: unknown, maxAttempts: number): NodeFailure {
+/** Maps what `runTask` threw to the node's failure (code, message, provider details). */
+export function toNodeFailure(err: unknown, maxAttempts: number): NodeFailure {
   if (!(err instanceof ActivityFailure)) {
     return new NodeFailure({ code: 'internal_error', message: String(err) }, 0);
   }

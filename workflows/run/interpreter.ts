@@ -14,6 +14,7 @@ import {
   pauseUpdate,
   resumeUpdate,
   retryUpdate,
+  runClosing,
   stateQuery,
   type DecisionRequest,
   type RetryRequest,

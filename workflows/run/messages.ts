@@ -38,6 +38,17 @@ export const retryUpdate = defineUpdate<string[], [RetryRequest]>('retry');
 
 /** Failure type of a control refused in the current state (the API answers 409). */
 export const INVALID_STATE = 'InvalidRunState';
+/** Failure type of a control that arrived while the run is writing its final state. */
+export const RUN_CLOSING = 'RunClosing';
+
+export function runClosing(currentStatus: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: RUN_CLOSING,
+    message: `the run is closing (${currentStatus})`,
+    nonRetryable: true,
+    details: [{ current_status: currentStatus }],
+  });
+}
 
 export function invalidState(message: string, currentStatus: string): ApplicationFailure {
   return ApplicationFailure.create({

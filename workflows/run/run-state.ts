@@ -5,7 +5,14 @@
  */
 import type { Dag } from '../definition/schema';
 import { descendantsOf, topologicalOrder, upstreamOf } from '../definition/graph';
-import type { ExecutionStatus, NodeState, RunError, RunSnapshot, StatusChange } from './state';
+import {
+  isTerminal,
+  type ExecutionStatus,
+  type NodeState,
+  type RunError,
+  type RunSnapshot,
+  type StatusChange,
+} from './state';
 
 const FINISHED: ReadonlySet<NodeState['status']> = new Set([
   'completed',
@@ -51,14 +58,17 @@ export class RunState {
     this.parents = upstreamOf(dag);
     this.order = topologicalOrder(dag);
     this.statusHistory = [...statusHistory];
+    // A retry's new run starts from the closed run's history but is open again.
     const last = statusHistory[statusHistory.length - 1];
-    if (last) this.status = last.status;
+    if (last && !isTerminal(last.status)) this.status = last.status;
     for (const id of Object.keys(dag.nodes)) {
       const earlier = seed[id];
       const keep =
         earlier?.status === 'completed' ||
         (earlier?.status === 'failed' && retry !== undefined && !retry.includes(id));
-      this.nodes[id] = keep ? { ...earlier } : pendingNode();
+      this.nodes[id] = keep
+        ? { ...earlier }
+        : { ...pendingNode(), attempts: earlier?.attempts ?? 0 };
     }
     this.propagateSkips(new Date(0).toISOString());
   }
