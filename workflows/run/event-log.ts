@@ -3,7 +3,7 @@
  * activity, one batch at a time. Scheduling never waits for the database; only the end of the
  * run does, so the projection is complete before the workflow closes.
  */
-import { condition, proxyLocalActivities } from '@temporalio/workflow';
+import { CancellationScope, condition, proxyLocalActivities } from '@temporalio/workflow';
 import type { createPersistenceActivities } from '../../activities/persistence/record-run-events';
 import type { RunEvent } from './state';
 
@@ -45,7 +45,10 @@ export class EventLog {
       while (this.queue.length > 0) {
         const batch = this.queue;
         this.queue = [];
-        await recordRunEvents({ executionId: this.executionId, events: batch });
+        // Cancelling the run must not cancel writing down that it was cancelled.
+        await CancellationScope.nonCancellable(() =>
+          recordRunEvents({ executionId: this.executionId, events: batch }),
+        );
       }
     } finally {
       this.writing = false;

@@ -75,13 +75,17 @@ export class Interpreter implements Approvals {
     this.stopping = stop ?? 'finishing';
     if (stop) {
       await condition(() => this.run.activeNodes().length === 0);
-      const message = stop === 'timed_out' ? 'the run timed out' : 'the run was cancelled';
-      for (const id of this.run.cancelOpenNodes(now(), { code: stop, message }))
-        this.recordNode(id);
+      for (const id of this.run.cancelOpenNodes(now(), this.stopReason())) this.recordNode(id);
     }
     this.run.setStatus(stop ?? this.run.outcome(), now());
     this.recordStatus();
     await this.log.flushed();
+  }
+
+  /** Why unfinished nodes stopped: the run was cancelled or timed out. */
+  private stopReason() {
+    if (this.stopping === 'timed_out') return { code: 'timed_out', message: 'the run timed out' };
+    return { code: 'cancelled', message: 'the run was cancelled' };
   }
 
   private start(id: string): void {
@@ -125,11 +129,7 @@ export class Interpreter implements Approvals {
       isCancellation(err) ||
       (err instanceof NodeFailure && err.error.code === 'cancelled')
     ) {
-      this.run.update(id, {
-        status: 'cancelled',
-        finished_at: at,
-        error: { code: 'cancelled', message: 'step cancelled' },
-      });
+      this.run.update(id, { status: 'cancelled', finished_at: at, error: this.stopReason() });
       this.recordNode(id);
       return;
     }
