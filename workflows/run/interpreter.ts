@@ -205,8 +205,11 @@ export class Interpreter implements Approvals {
 
   private validateRetry(req: RetryRequest): void {
     const failed = this.run.failedNodes();
-    if (this.stopping)
+    // A finishing run closes in a moment; the caller then retries it as a closed run.
+    if (this.stopping === 'finishing') throw runClosing(this.run.status);
+    if (this.stopping) {
       throw invalidState(`cannot retry a run that is ${this.shownStatus()}`, this.shownStatus());
+    }
     if (req.node_id !== undefined && !failed.includes(req.node_id)) {
       const status = this.run.nodes[req.node_id]?.status ?? 'unknown';
       throw invalidState(`node ${req.node_id} is ${status}, not failed`, status);
