@@ -18,6 +18,12 @@ export interface RunTaskInput {
   task: string;
   modelId?: string;
   payload: Record<string, unknown>;
+  /**
+   * Set for a map node's elements: the element's index in `items`. The map node has one step
+   * row; thousands of elements bumping its attempts would queue on that row's lock, and the
+   * map reports its own counts instead.
+   */
+  element?: number;
 }
 
 export interface RunTaskOutput {
@@ -40,7 +46,8 @@ export function createTaskActivities(deps: TaskActivityDeps) {
     async runTask(input: RunTaskInput): Promise<RunTaskOutput> {
       const ctx = Context.current();
       const attempt = ctx.info.attempt;
-      await recordAttemptStarted(deps.db, input.executionId, input.nodeId, attempt);
+      const ownsStep = input.element === undefined;
+      if (ownsStep) await recordAttemptStarted(deps.db, input.executionId, input.nodeId, attempt);
       const beat = keepAlive(ctx);
       try {
         const provider = deps.providerFor(input.task);
@@ -53,7 +60,7 @@ export function createTaskActivities(deps: TaskActivityDeps) {
             assets: deps.assets,
           },
         );
-        if (out.requestId)
+        if (out.requestId && ownsStep)
           await recordProviderRequest(deps.db, input.executionId, input.nodeId, out.requestId);
         return { ...out, attempt };
       } catch (err) {

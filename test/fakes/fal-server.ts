@@ -26,8 +26,13 @@ export interface FalBehaviour extends Sequenced<FalBehaviour> {
   /** The result JSON, or a function of the payload; defaults to {@link defaultResult}. */
   result?: Programmed<(payload: unknown, request: FalSubmission) => unknown>;
   /** Answered at submit (default) or by the response URL once COMPLETED. */
-  failure?: HttpFailure & { stage?: 'submit' | 'response' };
+  failure?: FalFailure;
+  /** A failure chosen per payload (wins over `failure`); undefined lets the request succeed. */
+  failFor?: (payload: unknown) => FalFailure | undefined;
 }
+
+/** A programmed failure and when it is answered. */
+export type FalFailure = HttpFailure & { stage?: 'submit' | 'response' };
 
 /** One POST to a model's submit URL, as the fake recorded it. */
 export interface FalSubmission {
@@ -116,7 +121,11 @@ export async function startFakeFal(options: { key?: string } = {}): Promise<Fake
   async function submit(req: http.IncomingMessage, res: http.ServerResponse, modelId: string) {
     const payload = await readJson(req);
     const n = fake.submissionsFor(modelId).length;
-    const behaviour = behaviourFor(behaviours.get(modelId) ?? {}, n);
+    const programmed = behaviourFor(behaviours.get(modelId) ?? {}, n);
+    const behaviour = {
+      ...programmed,
+      failure: programmed.failFor?.(payload) ?? programmed.failure,
+    };
     const submission: FalSubmission = {
       model_id: modelId,
       payload,

@@ -73,13 +73,39 @@ export const approvalNodeSchema = z.strictObject({
 });
 export type ApprovalNode = z.infer<typeof approvalNodeSchema>;
 
+/**
+ * The task a map node runs once per element: a task node whose `type` may be left out, without
+ * the node-level reuse switches (a map node's elements are never locked one by one).
+ */
+export const mapInnerNodeSchema = taskNodeSchema
+  .omit({ type: true, locked: true, locked_from: true })
+  .extend({ type: z.literal('task').optional() });
+export type MapInnerNode = z.infer<typeof mapInnerNodeSchema>;
+
+/**
+ * Fan-out: runs `node` once per element of `items` (`${item}` / `${item.x}` bound inside it) and
+ * answers `{items: [...]}` in input order, `null` where an element failed. The node fails when
+ * more than `tolerance` (a fraction, default 0) of the elements failed.
+ */
+export const mapNodeSchema = z.strictObject({
+  type: z.literal('map'),
+  /** A `${...}` reference resolving to an array, or a literal array. */
+  items: z.union([z.string(), z.array(z.unknown())]),
+  node: mapInnerNodeSchema,
+  tolerance: z.number().min(0).max(1).optional(),
+  /** Elements in flight at once across the whole node (default 32). */
+  max_concurrency: z.number().int().min(1).max(1000).optional(),
+  ...nodeMetadata,
+});
+export type MapNode = z.infer<typeof mapNodeSchema>;
+
 /** Every node kind, discriminated by `type`; a node without `type` is a task node. */
 export const nodeSchema = z.preprocess(
   (value) =>
     value && typeof value === 'object' && !Array.isArray(value) && !('type' in value)
       ? { ...value, type: 'task' }
       : value,
-  z.discriminatedUnion('type', [taskNodeSchema, approvalNodeSchema]),
+  z.discriminatedUnion('type', [taskNodeSchema, approvalNodeSchema, mapNodeSchema]),
 );
 export type DagNode = z.infer<typeof nodeSchema>;
 

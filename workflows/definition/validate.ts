@@ -5,7 +5,16 @@
  */
 import type { Diagnostic, Diagnostics } from './diagnostics';
 import { findCycle, knownEdges, nodeIdsOf, reachableFrom, upstreamOf } from './graph';
-import type { Dag, Definition, Edge, Settings, TaskNode } from './schema';
+import type {
+  Dag,
+  DagNode,
+  Definition,
+  Edge,
+  MapInnerNode,
+  MapNode,
+  Settings,
+  TaskNode,
+} from './schema';
 import { TASK_TYPES, findTaskType } from './tasks';
 import { formatPath, parsePath, scanTemplates, type TemplateReference } from './template';
 
@@ -25,18 +34,47 @@ export function validateDefinition(def: Definition): Diagnostics {
   const parents = upstreamOf(dag);
   const undeclared = new Set<string>();
   for (const [id, node] of Object.entries(dag.nodes)) {
-    if (node.type !== 'task') continue;
-    checkTask(id, node, out);
+    if (node.type !== 'task' && node.type !== 'map') continue;
     const ancestors = reachableFrom(parents, id);
+    const ctx: ReferenceContext = { dag, ancestors, settings: def.settings, undeclared };
+    if (node.type === 'map') checkMapItems(id, node, ctx, out);
+    // A map node's inner node is checked as a task standing in the map node's place, where
+    // `${item}` is bound.
+    const task = node.type === 'map' ? node.node : node;
+    const at = node.type === 'map' ? `dag.nodes.${id}.node` : `dag.nodes.${id}`;
+    checkTask(id, task, at, out);
+    const inner = { ...ctx, itemBound: node.type === 'map' };
     for (const field of ['inputs', 'payload'] as const) {
-      const { references, problems } = scanTemplates(node[field], `dag.nodes.${id}.${field}`);
-      for (const p of problems) out.errors.push(diag('invalid_template', p.message, p.path, id));
-      for (const r of references) {
-        checkReference(r, id, { dag, ancestors, settings: def.settings, undeclared }, out);
-      }
+      checkTemplates(task[field], `${at}.${field}`, id, inner, out);
     }
   }
   return out;
+}
+
+/** Reports the syntax problems and the references of every template in `value`. */
+function checkTemplates(
+  value: unknown,
+  path: string,
+  id: string,
+  ctx: ReferenceContext,
+  out: Diagnostics,
+): void {
+  const { references, problems } = scanTemplates(value, path);
+  for (const p of problems) out.errors.push(diag('invalid_template', p.message, p.path, id));
+  for (const r of references) checkReference(r, id, ctx, out);
+}
+
+/** `items` is one `${...}` reference (to an array, at run time) or a literal array. */
+function checkMapItems(id: string, node: MapNode, ctx: ReferenceContext, out: Diagnostics) {
+  const at = `dag.nodes.${id}.items`;
+  const { items } = node;
+  const single = typeof items === 'string' && /^\$\{[^}]*\}$/.test(items.trim());
+  if (typeof items === 'string' && !single) {
+    const msg = `items must be one \${...} reference resolving to an array (or a literal array), got '${items}'`;
+    out.errors.push(diag('invalid_template', msg, at, id));
+    return;
+  }
+  checkTemplates(items, at, id, ctx, out);
 }
 
 function diag(code: Diagnostic['code'], message: string, path?: string, nodeId?: string) {
@@ -89,8 +127,8 @@ function checkCycles(dag: Dag, out: Diagnostics): void {
   }
 }
 
-function checkTask(id: string, node: TaskNode, out: Diagnostics): void {
-  const at = `dag.nodes.${id}`;
+/** `at` locates the task fields: the node itself, or a map node's inner `node`. */
+function checkTask(id: string, node: TaskNode | MapInnerNode, at: string, out: Diagnostics): void {
   if (!node.task) {
     out.errors.push(diag('missing_task', `node ${id} has no task`, `${at}.task`, id));
     return;
@@ -123,13 +161,15 @@ interface ReferenceContext {
   settings: Settings | undefined;
   /** Input names already warned about, so each undeclared input is reported once. */
   undeclared: Set<string>;
+  /** True inside a map node's inner node, where every template sees its element as `item`. */
+  itemBound?: boolean;
 }
 
 function checkReference(r: TemplateReference, id: string, ctx: ReferenceContext, out: Diagnostics) {
   const shown = `\${${r.expr}}`;
   if (r.ref.root === 'item') {
-    if (r.inEach) return;
-    const msg = `${shown} is only defined inside a $each template`;
+    if (r.inEach || ctx.itemBound) return;
+    const msg = `${shown} is only defined inside a $each template or a map node's inner node`;
     out.errors.push(diag('invalid_template', msg, r.path, id));
   } else if (r.ref.root === 'input') {
     const name = String(r.ref.path[0]);
@@ -161,11 +201,17 @@ function checkNodeReference(
   } else if (!ctx.ancestors.has(target)) {
     const msg = `${shown}: node '${target}' is not upstream of '${id}'; add an edge { "from": "${target}", "to": "${id}" }`;
     out.errors.push(diag('reference_not_upstream', msg, r.path, id));
-  } else if (node.type === 'task' && !matchesDeclaredOutput(r.ref.path, node.outputs)) {
-    const declared = node.outputs!.join(', ');
+  } else if (!matchesDeclaredOutput(r.ref.path, declaredOutputs(node))) {
+    const declared = declaredOutputs(node)!.join(', ');
     const msg = `${shown}: node '${target}' declares outputs ${declared}, none covering ${formatPath(r.ref.path)}`;
     out.type_issues.push(diag('unknown_output', msg, r.path, id));
   }
+}
+
+/** What a node's result is known to hold: a task's declared outputs, a map's `items`. */
+function declaredOutputs(node: DagNode): string[] | undefined {
+  if (node.type === 'task') return node.outputs;
+  return node.type === 'map' ? ['items'] : undefined;
 }
 
 /**

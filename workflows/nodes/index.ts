@@ -2,6 +2,7 @@
 import type { DagNode } from '../definition/schema';
 import type { NodeKindRunner, NodeOutcome, NodeRunContext } from './kind';
 import { approvalRunner } from './approval';
+import { mapRunner } from './map/runner';
 import { taskRunner } from './task';
 
 type Runners = { [K in DagNode['type']]: NodeKindRunner<Extract<DagNode, { type: K }>> };
@@ -9,6 +10,7 @@ type Runners = { [K in DagNode['type']]: NodeKindRunner<Extract<DagNode, { type:
 const runners: Runners = {
   task: taskRunner,
   'user-approval': approvalRunner,
+  map: mapRunner,
 };
 
 export function runNode(node: DagNode, ctx: NodeRunContext): Promise<NodeOutcome> {

@@ -4,7 +4,7 @@
  */
 import type { ApprovalNode, Settings } from '../definition/schema';
 import type { TemplateScope } from '../definition/template';
-import type { ApprovalDecision, RunError } from '../run/state';
+import type { ApprovalDecision, MapProgress, RunError } from '../run/state';
 
 /** Knobs fixed when the run starts (so replays see the same values). */
 export interface RunOptions {
@@ -32,6 +32,11 @@ export interface NodeRunContext {
   /** Input fields an operator replaced when retrying this node. */
   overrides?: Record<string, unknown>;
   approvals?: Approvals;
+  /**
+   * Live element counts of a map node. The interpreter keeps the latest in the node's state
+   * (`map`), in memory only: it is called often, so it must not write an event each time.
+   */
+  reportProgress?: (progress: MapProgress) => void;
 }
 
 export interface NodeOutcome {

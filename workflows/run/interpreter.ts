@@ -20,7 +20,13 @@ import {
   type RetryRequest,
 } from './messages';
 import { RunState } from './run-state';
-import { isTerminal, type ApprovalDecision, type NodeState, type StatusChange } from './state';
+import {
+  isTerminal,
+  type ApprovalDecision,
+  type MapProgress,
+  type NodeState,
+  type StatusChange,
+} from './state';
 
 export interface RunExecutionInput {
   executionId: string;
@@ -101,6 +107,8 @@ export class Interpreter implements Approvals {
       options: this.input.options,
       overrides: this.overrides[id],
       approvals: this,
+      // Live counts only (queries); the final counts are written with the node's last event.
+      reportProgress: (map: MapProgress) => this.run.update(id, { map }),
     };
     runNode(node, ctx)
       .then(({ result, attempts, request_id, cost }) => {

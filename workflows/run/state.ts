@@ -73,6 +73,16 @@ export const approvalStateSchema = z.object({
 });
 export type ApprovalState = z.infer<typeof approvalStateSchema>;
 
+/** Element counts of a map node: live while it runs, final once it ends. */
+export const mapProgressSchema = z.object({
+  total: z.number().int(),
+  completed: z.number().int(),
+  failed: z.number().int(),
+  /** Elements in flight (chunked maps: as each chunk last reported, at most 1/s). */
+  running: z.number().int(),
+});
+export type MapProgress = z.infer<typeof mapProgressSchema>;
+
 export const nodeStateSchema = z.object({
   status: nodeStatusSchema,
   attempts: z.number().int(),
@@ -86,6 +96,8 @@ export const nodeStateSchema = z.object({
   approval: approvalStateSchema.optional(),
   /** Set when the result was reused from this earlier execution (locked node). */
   locked_from: z.string().nullable().optional(),
+  /** Map nodes only: how many elements are done, failed and in flight. */
+  map: mapProgressSchema.optional(),
 });
 export type NodeState = z.infer<typeof nodeStateSchema>;
 
