@@ -24,16 +24,25 @@ export async function applyMigrations(databaseUrl: string, logger: Logger): Prom
 }
 
 /**
- * Runs `shutdown` once on SIGINT/SIGTERM; a second signal exits at once.
+ * A signal repeated within this long after the first is the same Ctrl-C delivered twice: the
+ * terminal signals the whole process group, and tsx (which runs `npm start|api|worker`) relays
+ * the signal to its child again when the child is slow (30 ms) to acknowledge it.
+ */
+const REPEAT_WINDOW_MS = 1000;
+
+/**
+ * Runs `shutdown` once on SIGINT/SIGTERM; a second signal (a deliberate second Ctrl-C, not the
+ * duplicate delivery of the first) exits at once.
  */
 export function handleShutdown(logger: Logger, shutdown: () => Promise<void>): void {
-  let stopping = false;
+  let stopping: number | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) {
+    if (stopping !== undefined) {
+      if (Date.now() - stopping < REPEAT_WINDOW_MS) return;
       logger.warn('second signal: exiting now');
       process.exit(1);
     }
-    stopping = true;
+    stopping = Date.now();
     logger.info({ signal }, 'shutting down');
     shutdown().then(
       () => process.exit(0),

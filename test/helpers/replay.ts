@@ -18,7 +18,10 @@ export async function replayFailures(address: string, workflowIds: string[]): Pr
     const failures: string[] = [];
     const bundlePath = process.env.SKEIN_WORKFLOW_BUNDLE;
     if (!bundlePath) throw new Error('global-setup did not build the workflow bundle');
-    const results = Worker.runReplayHistories({ workflowBundle: { codePath: bundlePath } }, histories);
+    const results = Worker.runReplayHistories(
+      { workflowBundle: { codePath: bundlePath } },
+      histories,
+    );
     for await (const result of results) {
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
     }
