@@ -9,7 +9,10 @@ import type { RunSnapshot } from './state';
 
 export type { RunExecutionInput } from './interpreter';
 
-export async function runExecution(input: RunExecutionInput): Promise<RunSnapshot> {
+/** What the workflow returns: the outcome only; results live in PostgreSQL and the `state` query. */
+export type RunOutcome = Pick<RunSnapshot, 'status' | 'progress' | 'outputs'>;
+
+export async function runExecution(input: RunExecutionInput): Promise<RunOutcome> {
   const interpreter = new Interpreter(input);
   interpreter.registerHandlers();
   const runScope = new CancellationScope();
@@ -39,7 +42,9 @@ export async function runExecution(input: RunExecutionInput): Promise<RunSnapsho
       details: [snapshot.error],
     });
   }
-  return snapshot;
+  // Outputs once, not twice (they are also in the node states): a large map result stays under
+  // Temporal's payload limit.
+  return { status: snapshot.status, progress: snapshot.progress, outputs: snapshot.outputs };
 }
 
 /** Cancels `runScope` when the run's `timeout_s` passes. */
