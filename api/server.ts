@@ -6,6 +6,7 @@ import type { Logger } from '../runtime/logger';
 import type { Endpoints, Service } from '../runtime/service';
 import { createTemporalClient } from '../runtime/temporal-client';
 import { createApp } from './app';
+import { batchesRouter } from './routes/batches';
 import { controlsRouter } from './routes/controls';
 import { executionRouter } from './routes/executions';
 
@@ -26,7 +27,11 @@ export async function startApi(
     db,
     config,
     logger,
-    routers: [executionRouter({ db, temporal, config }), controlsRouter({ db, temporal, config })],
+    routers: [
+      executionRouter({ db, temporal, config }),
+      controlsRouter({ db, temporal, config }),
+      batchesRouter({ db, temporal, config }),
+    ],
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));

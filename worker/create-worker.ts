@@ -1,5 +1,7 @@
 /** Builds a Skein worker: the interpreter workflow plus every activity, wired to their deps. */
+import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { createBatchActivities } from '../activities/batch/dispatch';
 import { LocalAssetStore } from '../activities/assets/local-store';
 import { createPersistenceActivities } from '../activities/persistence/record-run-events';
 import { createProviders } from '../activities/providers/registry';
@@ -12,6 +14,8 @@ export interface WorkerDeps {
   config: Config;
   db: Database;
   connection: NativeConnection;
+  /** A client for activities that start or control other workflows (batch dispatcher). */
+  temporal: Client;
   logger: Logger;
   /** A prebuilt workflow bundle (tests build it once); default: bundle `workflows/` now. */
   workflowBundlePath?: string;
@@ -34,6 +38,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
       logger: deps.logger,
     }),
     ...createPersistenceActivities(db),
+    ...createBatchActivities({ db, temporal: deps.temporal, config, logger: deps.logger }),
   };
   const workflows = deps.workflowBundlePath
     ? { workflowBundle: { codePath: deps.workflowBundlePath } }

@@ -1,4 +1,5 @@
 /** Starts the worker role: polls the task queue until stopped. */
+import { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Config } from '../runtime/config';
 import { createDatabase } from '../runtime/database';
@@ -20,7 +21,9 @@ export async function startWorker(
   installTemporalRuntime(logger);
   const db = createDatabase(endpoints.databaseUrl);
   const connection = await NativeConnection.connect({ address: endpoints.temporalAddress });
-  const worker = await createWorker({ config, db, connection, logger, ...opts });
+  // Batch dispatchers start and control item workflows over the worker's own connection.
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const worker = await createWorker({ config, db, connection, temporal, logger, ...opts });
   const done = worker.run().finally(async () => {
     await connection.close();
     await db.$disconnect();
