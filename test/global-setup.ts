@@ -2,7 +2,7 @@
  * Once per `jest` run: a real Temporal dev server (the same launcher `npm start` uses) and the
  * workflow bundle, built once so each test's worker starts in a fraction of a second.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
@@ -11,7 +11,10 @@ import { startTemporalServer } from '../runtime/temporal-server';
 import { freePort } from './helpers/ports';
 
 export default async function globalSetup(): Promise<void> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'skein-test-'));
+  // The dev server's SQLite file on tmpfs where there is one: ~4x faster on this VM's disk, and
+  // the suite's server holds nothing that needs to outlive it.
+  const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+  const dir = mkdtempSync(path.join(base, 'skein-test-'));
   const logger = createLogger('warn', 'test-temporal');
   const server = await startTemporalServer({
     dbFile: path.join(dir, 'temporal.db'),

@@ -31,6 +31,8 @@ import {
   loadNodeStates,
   loadStatusHistory,
   reopenExecution,
+  restoreFailed,
+  setTemporalRun,
   type ExecutionRow,
 } from '../repositories/executions';
 import { startRun } from '../../runtime/runs';
@@ -118,6 +120,9 @@ async function retryClosedRun(deps: ControlDeps, id: string, req: RetryRequest):
     const status = seed[req.node_id]?.status ?? 'pending';
     throw new ConflictError(`node ${req.node_id} is ${status}, not failed`, status);
   }
+  if (!(await reopenExecution(deps.db, id))) {
+    throw new ConflictError('a retry of this run is already running', 'running');
+  }
   try {
     const runId = await startRun(deps.temporal, deps.config, {
       executionId: id,
@@ -128,8 +133,9 @@ async function retryClosedRun(deps: ControlDeps, id: string, req: RetryRequest):
       statusHistory: await loadStatusHistory(deps.db, id),
       lastEventSeq: row.last_event_seq,
     });
-    await reopenExecution(deps.db, id, runId);
+    await setTemporalRun(deps.db, id, runId);
   } catch (err) {
+    await restoreFailed(deps.db, row);
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
       throw new ConflictError('a retry of this run is already running', 'running');
     }

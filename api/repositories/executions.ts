@@ -52,13 +52,23 @@ export async function setTemporalRun(db: Database, id: string, runId: string): P
 }
 
 /**
- * Re-opens a closed execution for a retry's new Temporal run, so readers see it running (and
- * ask the workflow) at once; the workflow itself records the `running` event.
+ * Re-opens a failed execution for a retry's new Temporal run, before that run starts, so the
+ * run's own final write can never be overwritten by this one. Returns false when the execution
+ * was no longer failed (another retry got there first).
  */
-export async function reopenExecution(db: Database, id: string, runId: string): Promise<void> {
+export async function reopenExecution(db: Database, id: string): Promise<boolean> {
+  const { count } = await db.execution.updateMany({
+    where: { id, status: 'failed' },
+    data: { status: 'running', finished_at: null },
+  });
+  return count === 1;
+}
+
+/** Undoes {@link reopenExecution} when the new run could not be started. */
+export async function restoreFailed(db: Database, row: ExecutionRow): Promise<void> {
   await db.execution.update({
-    where: { id },
-    data: { temporal_run_id: runId, status: 'running', finished_at: null, error: Prisma.DbNull },
+    where: { id: row.id },
+    data: { status: 'failed', finished_at: row.finished_at, error: row.error ?? Prisma.DbNull },
   });
 }
 
