@@ -17,6 +17,8 @@ export async function request<T = any>(
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
+  // No request in the suite may get a server error: bad input is a 4xx naming the field.
+  if (res.status >= 500) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
 
