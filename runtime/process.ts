@@ -25,8 +25,8 @@ export async function applyMigrations(databaseUrl: string, logger: Logger): Prom
 
 /**
  * A signal repeated within this long after the first is the same Ctrl-C delivered twice: the
- * terminal signals the whole process group, and tsx (which runs `npm start|api|worker`) relays
- * the signal to its child again when the child is slow (30 ms) to acknowledge it.
+ * terminal signals the whole process group, and a wrapper (npm, a process manager) may relay the
+ * same signal again.
  */
 const REPEAT_WINDOW_MS = 1000;
 

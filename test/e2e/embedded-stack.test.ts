@@ -27,9 +27,9 @@ let env: Record<string, string>;
 let base: string;
 const started: SkeinProcess[] = [];
 
-/** `npm start` (tsx scripts/start.ts) in its own process group, like a terminal runs it. */
+/** `npm start` (node --import tsx scripts/start.ts) in its own process group, like a terminal runs it. */
 function startSkein(): SkeinProcess {
-  const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/start.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
     cwd: ROOT,
     env,
     detached: true,

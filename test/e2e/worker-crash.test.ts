@@ -26,9 +26,9 @@ interface WorkerProcess {
   exited: Promise<NodeJS.Signals | number | null>;
 }
 
-/** `npm run worker` as its own OS process (own process group, so tsx's child dies with it). */
+/** `npm run worker` as its own OS process, in its own process group. */
 function spawnWorker(): WorkerProcess {
-  const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['worker/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
@@ -51,7 +51,7 @@ function spawnWorker(): WorkerProcess {
   return worker;
 }
 
-/** Kills the worker's whole process group (tsx runs the script in a child process). */
+/** Kills the worker's whole process group. */
 function killGroup(worker: WorkerProcess, signal: NodeJS.Signals): void {
   if (worker.child.pid === undefined) return;
   try {
