@@ -104,3 +104,29 @@ test('retry refuses what makes no sense', async () => {
   expect(inputsAlone.status).toBe(400);
   expect(inputsAlone.body.error.fields[0].path).toBe('inputs');
 });
+
+test('a paused run stays paused across a restart of worker, API and Temporal, then resumes', async () => {
+  fal.reset();
+  fal.on('fake/image', { processingMs: 600 });
+  const wf = await request(stack.url, 'POST', '/api/workflows', falChain(3, 'fake/image'));
+  const ex = await request(stack.url, 'POST', `/api/workflows/${wf.body.workflow.id}/execute`, {});
+  const id = ex.body.execution.id;
+  await waitForExecution(stack.url, id, (e) => e.nodes.step1.status === 'running');
+  expect((await request(stack.url, 'POST', `/api/workflow-executions/${id}/pause`)).status).toBe(
+    200,
+  );
+  await waitForExecution(stack.url, id, (e) => e.nodes.step1.status === 'completed');
+
+  await stack.restart();
+  const held = await waitForExecution(stack.url, id, () => true);
+  expect(held.status).toBe('paused');
+  expect(held.nodes.step2.status).toBe('pending');
+  expect(submissionsOf(fal, 'step2')).toBe(0);
+
+  expect((await request(stack.url, 'POST', `/api/workflow-executions/${id}/resume`)).status).toBe(
+    200,
+  );
+  const done = await waitForExecution(stack.url, id);
+  expect(done.status).toBe('completed');
+  for (const step of ['step1', 'step2', 'step3']) expect(submissionsOf(fal, step)).toBe(1);
+});
