@@ -5,54 +5,28 @@
  * yields a real PNG; Ctrl-C stops everything with exit code 0; a second start on the same
  * SKEIN_HOME still has the earlier run. (The rest of the suite uses the external PostgreSQL.)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { request, waitForExecution } from '../helpers/http';
 import { freePort } from '../helpers/ports';
+import { groupAlive, killGroup, spawnRole, type RoleProcess } from '../helpers/process-group';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const STARTUP_MS = 90_000;
 
-interface SkeinProcess {
-  child: ChildProcess;
-  output: string[];
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
+type SkeinProcess = RoleProcess;
 
 let home: string;
 let env: Record<string, string>;
 let base: string;
 const started: SkeinProcess[] = [];
 
-/** `npm start` (node --import tsx scripts/start.ts) in its own process group, like a terminal runs it. */
+/** `npm start` in its own process group, like a terminal runs it. */
 function startSkein(): SkeinProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
-    cwd: ROOT,
-    env,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output: string[] = [];
-  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  const skein = { child, output, exited };
+  const skein = spawnRole('scripts/start.ts', env);
   started.push(skein);
   return skein;
-}
-
-function groupAlive(skein: SkeinProcess): boolean {
-  try {
-    process.kill(-skein.child.pid!, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Temporal and PostgreSQL (same process group) are gone too, within a few seconds. */
@@ -83,7 +57,7 @@ async function waitHealthy(skein: SkeinProcess): Promise<void> {
 /** Ctrl-C: SIGINT to the whole foreground process group. */
 async function interrupt(skein: SkeinProcess, withinMs: number) {
   const at = Date.now();
-  process.kill(-skein.child.pid!, 'SIGINT');
+  killGroup(skein, 'SIGINT');
   let timer: NodeJS.Timeout | undefined;
   const result = await Promise.race([
     skein.exited,
@@ -125,7 +99,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const skein of started) {
-    if (groupAlive(skein)) process.kill(-skein.child.pid!, 'SIGKILL');
+    killGroup(skein, 'SIGKILL');
   }
   await Promise.all(started.map((s) => s.exited));
   if (home) rmSync(home, { recursive: true, force: true });
@@ -142,7 +116,7 @@ test(
     expect(logs(skein)).toContain('Temporal dev server ready');
 
     const sticker = JSON.parse(
-      readFileSync(path.join(ROOT, 'docs', 'examples', 'sticker.json'), 'utf8'),
+      readFileSync(path.join(__dirname, '..', '..', 'docs', 'examples', 'sticker.json'), 'utf8'),
     );
     const created = await request(base, 'POST', '/api/workflows', sticker);
     expect(created.status).toBe(201);

@@ -4,70 +4,31 @@
  * it on a fresh worker process, which resumes the SAME fal request from the heartbeat details
  * instead of paying for a second one. The API keeps answering status polls throughout.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { startFakeFal, type FakeFal } from '../fakes/fal-server';
 import { request, waitForExecution } from '../helpers/http';
+import { groupAlive, killGroup, spawnRole, type RoleProcess } from '../helpers/process-group';
 import { startStack, type TestStack } from '../helpers/stack';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const MODEL = 'fal-ai/slow-video-model';
 
 let fal: FakeFal;
 let stack: TestStack;
 let temporal: Client;
-const children: WorkerProcess[] = [];
-
-interface WorkerProcess {
-  child: ChildProcess;
-  output: string[];
-  exited: Promise<NodeJS.Signals | number | null>;
-}
+const children: RoleProcess[] = [];
 
 /** `npm run worker` as its own OS process, in its own process group. */
-function spawnWorker(): WorkerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      ...stack.env,
-      LOG_LEVEL: 'info',
-      SKEIN_WORKFLOW_BUNDLE: process.env.SKEIN_WORKFLOW_BUNDLE,
-    },
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+function spawnWorker(): RoleProcess {
+  const worker = spawnRole('worker/main.ts', {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    ...stack.env,
+    LOG_LEVEL: 'info',
+    SKEIN_WORKFLOW_BUNDLE: process.env.SKEIN_WORKFLOW_BUNDLE,
   });
-  const output: string[] = [];
-  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
-    child.once('exit', (code, signal) => resolve(signal ?? code)),
-  );
-  const worker = { child, output, exited };
   children.push(worker);
   return worker;
-}
-
-/** Kills the worker's whole process group. */
-function killGroup(worker: WorkerProcess, signal: NodeJS.Signals): void {
-  if (worker.child.pid === undefined) return;
-  try {
-    process.kill(-worker.child.pid, signal);
-  } catch {
-    // Already gone.
-  }
-}
-
-function groupAlive(worker: WorkerProcess): boolean {
-  try {
-    process.kill(-worker.child.pid!, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined) {
@@ -159,7 +120,7 @@ test('a worker killed mid-request: the retry resumes the same fal request on a n
   expect(fal.statusOf(requestId)).not.toBe('COMPLETED');
 
   killGroup(first, 'SIGKILL');
-  expect(await first.exited).toBe('SIGKILL');
+  expect((await first.exited).signal).toBe('SIGKILL');
   await until('the worker process group to die', () => (groupAlive(first) ? undefined : true));
   const killedAt = Date.now();
 
