@@ -4,31 +4,24 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chatCompletion, startFakeOpenAI, type FakeOpenAI } from '../fakes/openai-server';
-import { startFakeFal, type FakeFal } from '../fakes/fal-server';
+import { chatCompletion, type FakeOpenAI } from '../fakes/openai-server';
+import type { FakeFal } from '../fakes/fal-server';
 import { request, waitForExecution } from '../helpers/http';
-import { startStack, type TestStack } from '../helpers/stack';
+import { startProviderStack, type ProviderStack } from '../helpers/provider-stack';
+import type { TestStack } from '../helpers/stack';
 
 let fal: FakeFal;
 let openai: FakeOpenAI;
 let stack: TestStack;
 
+let providers: ProviderStack;
+
 beforeAll(async () => {
-  fal = await startFakeFal();
-  openai = await startFakeOpenAI();
-  stack = await startStack({
-    env: {
-      FAL_QUEUE_URL: fal.url,
-      FAL_KEY: fal.key,
-      OPENAI_BASE_URL: openai.baseURL,
-      OPENAI_API_KEY: openai.apiKey,
-    },
-  });
+  providers = await startProviderStack();
+  ({ fal, openai, stack } = providers);
 });
 afterAll(async () => {
-  await stack?.close();
-  await fal?.close();
-  await openai?.close();
+  await providers?.close();
 });
 beforeEach(() => {
   fal.reset();

@@ -4,10 +4,11 @@
  * names the provider's status and message, and skips what depends on it. The API itself never
  * answers 500 for any of it.
  */
-import { startFakeFal, type FakeFal } from '../fakes/fal-server';
-import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai-server';
+import type { FakeFal } from '../fakes/fal-server';
+import type { FakeOpenAI } from '../fakes/openai-server';
 import { request, type JsonResponse } from '../helpers/http';
-import { startStack, type TestStack } from '../helpers/stack';
+import { startProviderStack, type ProviderStack } from '../helpers/provider-stack';
+import type { TestStack } from '../helpers/stack';
 
 let fal: FakeFal;
 let openai: FakeOpenAI;
@@ -15,22 +16,14 @@ let stack: TestStack;
 /** Every status the API answered in this file. */
 const seen: number[] = [];
 
+let providers: ProviderStack;
+
 beforeAll(async () => {
-  fal = await startFakeFal();
-  openai = await startFakeOpenAI();
-  stack = await startStack({
-    env: {
-      FAL_QUEUE_URL: fal.url,
-      FAL_KEY: fal.key,
-      OPENAI_BASE_URL: openai.baseURL,
-      OPENAI_API_KEY: openai.apiKey,
-    },
-  });
+  providers = await startProviderStack();
+  ({ fal, openai, stack } = providers);
 });
 afterAll(async () => {
-  await stack?.close();
-  await fal?.close();
-  await openai?.close();
+  await providers?.close();
 });
 beforeEach(() => {
   fal.reset();
