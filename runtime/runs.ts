@@ -3,7 +3,7 @@
  * interpreter workflow for an execution and read its live state. The execution id doubles as the Temporal workflow id, so a start is idempotent and any
  * API instance can find the run.
  */
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { Config } from './config';
 import type { runExecution, RunExecutionInput } from '../workflows/run/run-execution';
 import { stateQuery } from '../workflows/run/messages';
@@ -37,8 +37,9 @@ export async function liveSnapshot(
     return await temporal.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
       temporal.workflow.getHandle(executionId).query(stateQuery),
     );
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return undefined;
+  } catch {
+    // Not found, closed and evicted, no worker polling, deadline passed: all mean "ask the
+    // database", which always has the state up to the last recorded transition.
     return undefined;
   }
 }

@@ -163,8 +163,9 @@ async function runUpdate<T>(
   known?: ExecutionRow,
 ): Promise<T> {
   const row = known ?? (await requireExecution(deps.db, id));
-  const closed = () => new ConflictError(`the run is ${row.status}`, row.status);
-  if (isTerminal(row.status as ExecutionStatus)) throw closed();
+  if (isTerminal(row.status as ExecutionStatus)) {
+    throw new ConflictError(`the run is ${row.status}`, row.status);
+  }
   try {
     return await send(deps.temporal.workflow.getHandle(id));
   } catch (err) {

@@ -6,7 +6,7 @@
 import { condition } from '@temporalio/workflow';
 import type { ApprovalNode } from '../definition/schema';
 import type { ApprovalDecision } from '../run/state';
-import { NodeFailure, type NodeKindRunner, type NodeRunContext } from './kind';
+import { NodeFailure, type NodeKindRunner } from './kind';
 
 /** Marker error: the node was rejected with `on_reject: "skip"`. */
 export class NodeSkipped extends Error {
@@ -51,5 +51,3 @@ function defaultOutput(upstream: Record<string, unknown>): unknown {
   if (ids.length === 1) return upstream[ids[0]!];
   return upstream;
 }
-
-export type { NodeRunContext };
