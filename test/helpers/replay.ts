@@ -13,6 +13,9 @@ export async function replayFailures(address: string, workflowIds: string[]): Pr
     const histories = [];
     for (const workflowId of workflowIds) {
       const handle = client.workflow.getHandle(workflowId);
+      // A run writes its final status to the database before its workflow closes: replaying a
+      // history that is still open would run past its end into live (not replayed) code.
+      await handle.result().catch(() => undefined);
       histories.push({ workflowId, history: await handle.fetchHistory() });
     }
     const failures: string[] = [];
