@@ -30,7 +30,7 @@ export async function startApi(
     routers: [
       executionRouter({ db, temporal, config }),
       controlsRouter({ db, temporal, config }),
-      batchesRouter({ db, temporal, config }),
+      batchesRouter({ db, temporal, config, logger }),
     ],
   });
   const server = await new Promise<Server>((resolve, reject) => {

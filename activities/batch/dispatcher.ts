@@ -80,7 +80,7 @@ export class Dispatcher {
     if (batch.finished_at) return { done: true, status: batch.status };
     const stats = (await batchStats(db, [this.batchId])).get(this.batchId)!;
     if (batch.status === 'running') await this.run(batch, stats);
-    else if (batch.status === 'paused') await this.pause();
+    else if (batch.status === 'paused') await this.pauseItems();
     else if (batch.status === 'cancelled') await this.cancel();
     this.lastStatus = batch.status;
     if (stats.open === 0) {
@@ -103,7 +103,7 @@ export class Dispatcher {
   }
 
   /** Items mid-step finish that step, then wait; items not yet running are asked next tick. */
-  private async pause(): Promise<void> {
+  async pauseItems(): Promise<void> {
     const ids = await startedItems(this.deps.db, this.batchId, ['running', 'awaiting_approval'], {
       startedPending: true,
     });
@@ -186,4 +186,12 @@ export class Dispatcher {
     };
     await Promise.all(Array.from({ length: Math.min(PARALLELISM, items.length) }, worker));
   }
+}
+
+/**
+ * Pauses a paused batch's started items right away. The API calls it so a pause lands within
+ * the request rather than a dispatcher tick later; the ticks repeat it until it holds.
+ */
+export function pauseStartedItems(deps: DispatcherDeps, batchId: string): Promise<void> {
+  return new Dispatcher(deps, batchId, 'paused').pauseItems();
 }

@@ -3,11 +3,14 @@
  * conditional UPDATE (so racing controls cannot both win and a refusal is a 409 with the status
  * that caused it), and the batch's dispatcher, which re-reads the row every 250 ms, makes the
  * items follow: it pauses, resumes or cancels them through the per-execution controls, and
- * starts queued ones within `max_concurrency`.
+ * starts queued ones within `max_concurrency`. A pause is also sent to started items at once,
+ * within the request, so items on their last step do not finish the run before a tick comes.
  */
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../runtime/config';
 import type { Database } from '../../runtime/database';
+import type { Logger } from '../../runtime/logger';
+import { pauseStartedItems } from '../../activities/batch/dispatcher';
 import { runBatch, wakeSignal, type RunBatchInput } from '../../workflows/batch/run-batch';
 import type { BatchStatus } from '../../workflows/batch/state';
 import { ConflictError, NotFoundError, ServiceUnavailableError } from '../errors';
@@ -23,6 +26,7 @@ export interface BatchControlDeps {
   db: Database;
   temporal: Client;
   config: Config;
+  logger: Logger;
 }
 
 /** Loads a batch or throws 404. */
@@ -50,6 +54,7 @@ export async function startBatch(deps: BatchControlDeps, batch: BatchRow): Promi
 /** Nothing new starts; items mid-step finish that step, then wait. */
 export async function pauseBatch(deps: BatchControlDeps, id: string): Promise<void> {
   await transition(deps, id, 'pause', ['running'], { status: 'paused' });
+  await pauseStartedItems({ ...deps, heartbeat: () => undefined }, id);
 }
 
 export async function resumeBatch(deps: BatchControlDeps, id: string): Promise<void> {

@@ -40,7 +40,15 @@ test('pause: in-flight steps finish, nothing new starts within 2 s; resume compl
   const { fal } = suite;
   programSteps(fal, { processingMs: 300 });
   const batch = await startBatch(20, 5, 'pause');
-  await waitForBatch(url, batch.id, (b) => b.counts.completed >= 3);
+  // Pause while some item still has steps ahead of it (on step 1, step 2 not yet sent): an item
+  // already on its last step legitimately completes, so without one nothing would show paused.
+  const early = (p: string) =>
+    submissionsOf(fal, STEPS[0], p) === 1 && submissionsOf(fal, STEPS[1], p) === 0;
+  await waitForBatch(
+    url,
+    batch.id,
+    (b) => b.counts.completed >= 3 && prompts(20, 'pause').some(early),
+  );
 
   const paused = await control(batch.id, 'pause');
   expect(paused.status).toBe(200);
