@@ -9,31 +9,21 @@ import {
   programSteps,
   prompts,
   sleep,
-  startBatchSuite,
   STEPS,
   submissionsOf,
   waitForBatch,
-  type BatchSuite,
+  useBatchSuite,
 } from './batches-support';
 
-let suite: BatchSuite;
-let url: string;
-beforeAll(async () => {
-  suite = await startBatchSuite();
-  url = suite.stack.url;
-});
-afterAll(async () => {
-  await suite?.stack.close();
-  await suite?.fal.close();
-});
-beforeEach(() => suite.fal.reset());
+const suite = useBatchSuite();
 
-const control = (id: string, name: string) => request(url, 'POST', `/api/batches/${id}/${name}`);
+const control = (id: string, name: string) =>
+  request(suite.url, 'POST', `/api/batches/${id}/${name}`);
 
 async function startBatch(n: number, maxConcurrency: number, prefix: string) {
-  const workflowId = await createWorkflow(url);
+  const workflowId = await createWorkflow(suite.url);
   const items = prompts(n, prefix).map((prompt) => ({ prompt }));
-  return createBatch(url, workflowId, { items, max_concurrency: maxConcurrency });
+  return createBatch(suite.url, workflowId, { items, max_concurrency: maxConcurrency });
 }
 
 test('pause: in-flight steps finish, nothing new starts within 2 s; resume completes every item', async () => {
@@ -45,7 +35,7 @@ test('pause: in-flight steps finish, nothing new starts within 2 s; resume compl
   const early = (p: string) =>
     submissionsOf(fal, STEPS[0], p) === 1 && submissionsOf(fal, STEPS[1], p) === 0;
   await waitForBatch(
-    url,
+    suite.url,
     batch.id,
     (b) => b.counts.completed >= 3 && prompts(20, 'pause').some(early),
   );
@@ -55,7 +45,7 @@ test('pause: in-flight steps finish, nothing new starts within 2 s; resume compl
   expect(paused.body.batch.status).toBe('paused');
   await sleep(2000);
   const settled = fal.submissions.length;
-  const during = await waitForBatch(url, batch.id, (b) => b.counts.running === 0, 1000);
+  const during = await waitForBatch(suite.url, batch.id, (b) => b.counts.running === 0, 1000);
   expect(during.status).toBe('paused');
   expect(during.counts.paused).toBeGreaterThan(0);
   expect(during.counts.pending).toBeGreaterThan(0);
@@ -70,7 +60,7 @@ test('pause: in-flight steps finish, nothing new starts within 2 s; resume compl
   const resumed = await control(batch.id, 'resume');
   expect(resumed.status).toBe(200);
   expect(resumed.body.batch.status).toBe('running');
-  const done = await waitForBatch(url, batch.id);
+  const done = await waitForBatch(suite.url, batch.id);
   expect(done.status).toBe('completed');
   expect(done.counts).toMatchObject({ total: 20, completed: 20, paused: 0 });
   // Paused items continued where they stopped: no step ran twice.
@@ -94,12 +84,12 @@ test('retry-failed after fixing the provider: completed steps run once, the fail
       },
     },
   );
-  const workflowId = await createWorkflow(url);
-  const batch = await createBatch(url, workflowId, {
+  const workflowId = await createWorkflow(suite.url);
+  const batch = await createBatch(suite.url, workflowId, {
     items: items.map((prompt) => ({ prompt })),
     max_concurrency: 4,
   });
-  const failed = await waitForBatch(url, batch.id);
+  const failed = await waitForBatch(suite.url, batch.id);
   expect(failed).toMatchObject({ status: 'failed', counts: { completed: 9, failed: 3 } });
 
   broken.clear(); // the provider is fixed
@@ -107,7 +97,7 @@ test('retry-failed after fixing the provider: completed steps run once, the fail
   expect(retried.status).toBe(202);
   expect(retried.body.batch.status).toBe('running');
   expect(retried.body.batch.finished_at).toBeNull();
-  const done = await waitForBatch(url, batch.id);
+  const done = await waitForBatch(suite.url, batch.id);
   expect(done).toMatchObject({ status: 'completed', counts: { completed: 12, failed: 0 } });
   for (const prompt of items) {
     const wasBroken = [items[1], items[6], items[10]].includes(prompt);
@@ -133,7 +123,7 @@ test('cancel: in-flight provider requests are cancelled, every item ends, nothin
   const cancelled = await control(batch.id, 'cancel');
   expect(cancelled.status).toBe(202);
   expect(cancelled.body.batch.status).toBe('cancelled');
-  const done = await waitForBatch(url, batch.id, (b) => b.finished_at !== null, 15_000);
+  const done = await waitForBatch(suite.url, batch.id, (b) => b.finished_at !== null, 15_000);
   expect(done.status).toBe('cancelled');
   expect(done.counts).toMatchObject({ total: 20, cancelled: 20, pending: 0, running: 0 });
   expect(fal.cancels.sort()).toEqual(inFlight.sort());
@@ -147,7 +137,9 @@ test('cancel: in-flight provider requests are cancelled, every item ends, nothin
     const res = await control(batch.id, name);
     expect([name, res.status, res.body.error.current_status]).toEqual([name, 409, 'cancelled']);
   }
-  const patch = await request(url, 'PATCH', `/api/batches/${batch.id}`, { max_concurrency: 9 });
+  const patch = await request(suite.url, 'PATCH', `/api/batches/${batch.id}`, {
+    max_concurrency: 9,
+  });
   expect(patch.status).toBe(409);
 });
 
@@ -155,7 +147,7 @@ test('max_concurrency bounds items in flight, and raising it mid-run takes effec
   const { fal } = suite;
   programSteps(fal, { processingMs: 150 });
   const batch = await startBatch(30, 2, 'limit');
-  await waitForBatch(url, batch.id, (b) => b.counts.completed >= 6);
+  await waitForBatch(suite.url, batch.id, (b) => b.counts.completed >= 6);
   expect(fal.peakInProgress).toBe(2);
 
   const resumeRunning = await control(batch.id, 'resume');
@@ -164,17 +156,21 @@ test('max_concurrency bounds items in flight, and raising it mid-run takes effec
   const noFailures = await control(batch.id, 'retry-failed');
   expect(noFailures.status).toBe(409);
 
-  const patched = await request(url, 'PATCH', `/api/batches/${batch.id}`, { max_concurrency: 6 });
+  const patched = await request(suite.url, 'PATCH', `/api/batches/${batch.id}`, {
+    max_concurrency: 6,
+  });
   expect(patched.status).toBe(200);
   expect(patched.body.batch.max_concurrency).toBe(6);
-  const done = await waitForBatch(url, batch.id);
+  const done = await waitForBatch(suite.url, batch.id);
   expect(done).toMatchObject({ status: 'completed', counts: { completed: 30 } });
   expect(fal.peakInProgress).toBeGreaterThan(2);
   expect(fal.peakInProgress).toBeLessThanOrEqual(6);
 
-  const bad = await request(url, 'PATCH', `/api/batches/${batch.id}`, { max_concurrency: 0 });
+  const bad = await request(suite.url, 'PATCH', `/api/batches/${batch.id}`, { max_concurrency: 0 });
   expect(bad.status).toBe(400);
-  const finished = await request(url, 'PATCH', `/api/batches/${batch.id}`, { max_concurrency: 3 });
+  const finished = await request(suite.url, 'PATCH', `/api/batches/${batch.id}`, {
+    max_concurrency: 3,
+  });
   expect(finished.status).toBe(409);
   expect(finished.body.error.current_status).toBe('completed');
 });

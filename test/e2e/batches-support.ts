@@ -44,13 +44,29 @@ export const PIPELINE = {
 export interface BatchSuite {
   stack: TestStack;
   fal: FakeFal;
+  /** The stack's API base URL. */
+  url: string;
 }
 
-/** Starts the fake fal and a stack pointed at it. */
-export async function startBatchSuite(): Promise<BatchSuite> {
-  const fal = await startFakeFal();
-  const stack = await startStack({ env: { FAL_QUEUE_URL: fal.url, FAL_KEY: fal.key } });
-  return { stack, fal };
+/**
+ * One stack per test file: started before its tests, closed after them, the fake fal reset before
+ * each test. The returned object is filled in by `beforeAll`, so read it inside tests only.
+ */
+export function useBatchSuite(): BatchSuite {
+  const suite = {} as BatchSuite;
+  beforeAll(async () => {
+    suite.fal = await startFakeFal();
+    suite.stack = await startStack({
+      env: { FAL_QUEUE_URL: suite.fal.url, FAL_KEY: suite.fal.key },
+    });
+    suite.url = suite.stack.url;
+  });
+  afterAll(async () => {
+    await suite.stack?.close();
+    await suite.fal?.close();
+  });
+  beforeEach(() => suite.fal.reset());
+  return suite;
 }
 
 /** Programs all three steps alike (per-step overrides in `perStep`). */

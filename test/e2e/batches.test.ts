@@ -9,24 +9,13 @@ import {
   createWorkflow,
   programSteps,
   prompts,
-  startBatchSuite,
   STEPS,
   submissionsOf,
   waitForBatch,
-  type BatchSuite,
+  useBatchSuite,
 } from './batches-support';
 
-let suite: BatchSuite;
-let url: string;
-beforeAll(async () => {
-  suite = await startBatchSuite();
-  url = suite.stack.url;
-});
-afterAll(async () => {
-  await suite?.stack.close();
-  await suite?.fal.close();
-});
-beforeEach(() => suite.fal.reset());
+const suite = useBatchSuite();
 
 test('one failing item never stops the others: 45 complete, 5 fail at step 2, step 3 never runs for them', async () => {
   const { fal } = suite;
@@ -45,8 +34,8 @@ test('one failing item never stops the others: 45 complete, 5 fail at step 2, st
       },
     },
   );
-  const workflowId = await createWorkflow(url);
-  const created = await createBatch(url, workflowId, {
+  const workflowId = await createWorkflow(suite.url);
+  const created = await createBatch(suite.url, workflowId, {
     items: items.map((prompt) => ({ prompt })),
     max_concurrency: 10,
     name: 'isolation',
@@ -55,7 +44,7 @@ test('one failing item never stops the others: 45 complete, 5 fail at step 2, st
   expect(created.counts.total).toBe(50);
   expect(created.estimated_cost).toMatchObject({ currency: 'USD', spent: 0 });
 
-  const done = await waitForBatch(url, created.id);
+  const done = await waitForBatch(suite.url, created.id);
   expect(done.status).toBe('failed');
   expect(done.counts).toEqual({
     total: 50,
@@ -75,13 +64,13 @@ test('one failing item never stops the others: 45 complete, 5 fail at step 2, st
     expect(submissionsOf(fal, STEPS[2], prompt)).toBe(failing.has(prompt) ? 0 : 1);
   }
 
-  const failed = await allItems(url, created.id, 'failed');
+  const failed = await allItems(suite.url, created.id, 'failed');
   expect(failed.map((e) => e.input_params.prompt).sort()).toEqual([...failing].sort());
   for (const item of failed) {
     expect(item.error).toMatchObject({ node_id: 's2' });
     expect(items[item.batch_index]).toBe(item.input_params.prompt);
   }
-  const one = await request(url, 'GET', `/api/workflow-executions/${failed[0].id}`);
+  const one = await request(suite.url, 'GET', `/api/workflow-executions/${failed[0].id}`);
   expect(one.body.execution.nodes.s3.status).toBe('skipped');
   expect(one.body.execution.status_history.map((s: any) => s.status)).toEqual([
     'pending',
@@ -92,41 +81,44 @@ test('one failing item never stops the others: 45 complete, 5 fail at step 2, st
 
 test('items are paginated with a cursor and filtered by status; batches are listed', async () => {
   programSteps(suite.fal, {});
-  const workflowId = await createWorkflow(url);
-  const batch = await createBatch(url, workflowId, {
+  const workflowId = await createWorkflow(suite.url);
+  const batch = await createBatch(suite.url, workflowId, {
     items: prompts(25, 'page').map((prompt) => ({ prompt })),
     max_concurrency: 25,
   });
-  await waitForBatch(url, batch.id);
-  const first = await request(url, 'GET', `/api/batches/${batch.id}/executions?limit=10`);
+  await waitForBatch(suite.url, batch.id);
+  const first = await request(suite.url, 'GET', `/api/batches/${batch.id}/executions?limit=10`);
   expect(first.body.data).toHaveLength(10);
   expect(first.body.next_cursor).toEqual(expect.any(String));
-  const all = await allItems(url, batch.id);
+  const all = await allItems(suite.url, batch.id);
   expect(new Set(all.map((e) => e.id)).size).toBe(25);
   expect(all.map((e) => e.batch_index).sort((a, b) => a - b)).toEqual([...Array(25).keys()]);
   expect(all.every((e) => e.status === 'completed' && e.input_params.tag === 'none')).toBe(true);
-  expect(await allItems(url, batch.id, 'failed')).toEqual([]);
+  expect(await allItems(suite.url, batch.id, 'failed')).toEqual([]);
 
-  const listed = await request(url, 'GET', '/api/batches?limit=50');
+  const listed = await request(suite.url, 'GET', '/api/batches?limit=50');
   const mine = listed.body.data.find((b: any) => b.id === batch.id);
   expect(mine).toMatchObject({ status: 'completed', counts: { total: 25, completed: 25 } });
 });
 
 test('a CSV upload: header row names the params, numbers and booleans coerced by param type', async () => {
   programSteps(suite.fal, {});
-  const workflowId = await createWorkflow(url);
+  const workflowId = await createWorkflow(suite.url);
   const csv =
     'prompt,n,flag,extra\r\n"a cat, with a hat",3,true,007\r\nplain,,FALSE,\r\n"say ""hi""",12,0,x\r\n';
-  const res = await fetch(`${url}/api/workflows/${workflowId}/batches?max_concurrency=2&name=csv`, {
-    method: 'POST',
-    headers: { 'content-type': 'text/csv' },
-    body: csv,
-  });
+  const res = await fetch(
+    `${suite.url}/api/workflows/${workflowId}/batches?max_concurrency=2&name=csv`,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: csv,
+    },
+  );
   expect(res.status).toBe(201);
   const { batch } = (await res.json()) as any;
   expect(batch).toMatchObject({ name: 'csv', max_concurrency: 2, counts: { total: 3 } });
-  await waitForBatch(url, batch.id);
-  const items = (await allItems(url, batch.id)).sort((a, b) => a.batch_index - b.batch_index);
+  await waitForBatch(suite.url, batch.id);
+  const items = (await allItems(suite.url, batch.id)).sort((a, b) => a.batch_index - b.batch_index);
   expect(items.map((e) => e.input_params)).toEqual([
     { prompt: 'a cat, with a hat', n: 3, flag: true, extra: '007', tag: 'none' },
     { prompt: 'plain', flag: false, tag: 'none' },
@@ -137,9 +129,9 @@ test('a CSV upload: header row names the params, numbers and booleans coerced by
 
 test('a JSON Lines upload: one item per line', async () => {
   programSteps(suite.fal, {});
-  const workflowId = await createWorkflow(url);
+  const workflowId = await createWorkflow(suite.url);
   const body = '{"prompt":"one","n":1}\n\n{"prompt":"two","tag":"t"}\n';
-  const res = await fetch(`${url}/api/workflows/${workflowId}/batches`, {
+  const res = await fetch(`${suite.url}/api/workflows/${workflowId}/batches`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-ndjson' },
     body,
@@ -147,9 +139,9 @@ test('a JSON Lines upload: one item per line', async () => {
   expect(res.status).toBe(201);
   const { batch } = (await res.json()) as any;
   expect(batch.max_concurrency).toBe(10);
-  const done = await waitForBatch(url, batch.id);
+  const done = await waitForBatch(suite.url, batch.id);
   expect(done.counts.completed).toBe(2);
-  const items = (await allItems(url, batch.id)).sort((a, b) => a.batch_index - b.batch_index);
+  const items = (await allItems(suite.url, batch.id)).sort((a, b) => a.batch_index - b.batch_index);
   expect(items.map((e) => e.input_params)).toEqual([
     { prompt: 'one', n: 1, tag: 'none' },
     { prompt: 'two', tag: 't' },
@@ -157,16 +149,16 @@ test('a JSON Lines upload: one item per line', async () => {
 });
 
 test('a bad item is a 400 naming it, and nothing is created', async () => {
-  const workflowId = await createWorkflow(url);
+  const workflowId = await createWorkflow(suite.url);
   const items = [{ prompt: 'a' }, { prompt: 'b' }, { prompt: 'c' }, { n: 2 }, { prompt: 5 }];
-  const res = await request(url, 'POST', `/api/workflows/${workflowId}/batches`, { items });
+  const res = await request(suite.url, 'POST', `/api/workflows/${workflowId}/batches`, { items });
   expect(res.status).toBe(400);
   expect(res.body.error.fields).toEqual([
     { path: 'items[3].prompt', message: 'prompt is required' },
     { path: 'items[4].prompt', message: expect.stringContaining('must be a string') },
   ]);
 
-  const csv = await fetch(`${url}/api/workflows/${workflowId}/batches`, {
+  const csv = await fetch(`${suite.url}/api/workflows/${workflowId}/batches`, {
     method: 'POST',
     headers: { 'content-type': 'text/csv' },
     body: 'prompt,n\nok,1\nbad,one\n',
@@ -174,7 +166,7 @@ test('a bad item is a 400 naming it, and nothing is created', async () => {
   expect(csv.status).toBe(400);
   expect(((await csv.json()) as any).error.fields[0].path).toBe('items[1].n');
 
-  const jsonl = await fetch(`${url}/api/workflows/${workflowId}/batches`, {
+  const jsonl = await fetch(`${suite.url}/api/workflows/${workflowId}/batches`, {
     method: 'POST',
     headers: { 'content-type': 'application/jsonl' },
     body: '{"prompt":"ok"}\n{"prompt":\n',
@@ -183,15 +175,15 @@ test('a bad item is a 400 naming it, and nothing is created', async () => {
   expect(((await jsonl.json()) as any).error.fields[0].path).toBe('items[1]');
 
   for (const body of [{ items: [] }, { items: [{ prompt: 'x' }], max_concurrency: 0 }, {}]) {
-    const r = await request(url, 'POST', `/api/workflows/${workflowId}/batches`, body);
+    const r = await request(suite.url, 'POST', `/api/workflows/${workflowId}/batches`, body);
     expect(r.status).toBe(400);
   }
-  const listed = await request(url, 'GET', '/api/batches');
+  const listed = await request(suite.url, 'GET', '/api/batches');
   expect(listed.body.data.filter((b: any) => b.workflow_id === workflowId)).toEqual([]);
 });
 
 test('unknown workflows and batches answer 404', async () => {
-  const create = await request(url, 'POST', '/api/workflows/wf_nope/batches', {
+  const create = await request(suite.url, 'POST', '/api/workflows/wf_nope/batches', {
     items: [{ prompt: 'x' }],
   });
   expect(create.status).toBe(404);
@@ -205,7 +197,7 @@ test('unknown workflows and batches answer 404', async () => {
     ['POST', '/api/batches/batch_nope/retry-failed'],
   ] as const) {
     const body = method === 'PATCH' ? { max_concurrency: 3 } : undefined;
-    const res = await request(url, method, path, body);
+    const res = await request(suite.url, method, path, body);
     expect([path, res.status, res.body.error.code]).toEqual([path, 404, 'not_found']);
   }
 });
