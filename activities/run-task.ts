@@ -64,7 +64,14 @@ export function createTaskActivities(deps: TaskActivityDeps) {
           await recordProviderRequest(deps.db, input.executionId, input.nodeId, out.requestId);
         return { ...out, attempt };
       } catch (err) {
-        if (ctx.cancellationSignal.aborted) throw err;
+        if (ctx.cancellationSignal.aborted) {
+          // Operators read this to know a cancelled or timed-out run left nothing billing.
+          deps.logger.info(
+            { execution_id: input.executionId, node_id: input.nodeId, attempt },
+            'task attempt cancelled',
+          );
+          throw err;
+        }
         throw toApplicationFailure(err, attempt, deps.logger);
       } finally {
         beat.stop();

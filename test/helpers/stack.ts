@@ -26,6 +26,8 @@ export interface StackOptions {
    * restart it; default: the suite's shared server.
    */
   ownTemporal?: boolean;
+  /** The stack's logger (worker and API); default: silent, or `TEST_LOG_LEVEL`. */
+  logger?: Logger;
 }
 
 export interface TestStack {
@@ -49,7 +51,7 @@ export interface TestStack {
 export async function startStack(opts: StackOptions = {}): Promise<TestStack> {
   const database = await createTestDatabase();
   const home = mkdtempSync(path.join(tmpdir(), 'skein-stack-'));
-  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', 'test');
+  const logger = opts.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', 'test');
   const temporal = opts.ownTemporal ? await ownTemporalServer(home, logger) : sharedTemporal();
   const port = await freePort();
   const env: Record<string, string> = {

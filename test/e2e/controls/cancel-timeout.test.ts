@@ -1,8 +1,11 @@
 /**
  * Cancel and run timeout: the in-flight fal request is cancelled at fal (its cancel_url is
- * called), the run's status is final, and no activity keeps running or polling afterwards.
+ * called), the run's status is final, and no activity keeps running or polling afterwards: not
+ * in Temporal's describe of the workflow, not at the fake fal, and the worker's log shows the
+ * attempt acknowledging its cancellation.
  */
 import { Client, Connection } from '@temporalio/client';
+import pino from 'pino';
 import { startFakeFal, type FakeFal } from '../../fakes/fal-server';
 import { request, waitForExecution } from '../../helpers/http';
 import { replayFailures } from '../../helpers/replay';
@@ -12,9 +15,12 @@ import { falChain } from './fal-chain';
 let fal: FakeFal;
 let stack: TestStack;
 let client: Client;
+/** The stack's log lines (worker and API), parsed. */
+const log: Array<Record<string, unknown>> = [];
 beforeAll(async () => {
   fal = await startFakeFal();
-  stack = await startStack({ env: { FAL_QUEUE_URL: fal.url, FAL_KEY: fal.key } });
+  const logger = pino({ level: 'info' }, { write: (line: string) => log.push(JSON.parse(line)) });
+  stack = await startStack({ logger, env: { FAL_QUEUE_URL: fal.url, FAL_KEY: fal.key } });
   client = new Client({
     connection: await Connection.connect({ address: stack.endpoints.temporalAddress }),
   });
@@ -57,6 +63,10 @@ async function expectNothingRunning(id: string) {
   const polls = fal.statusPolls;
   await sleep(1000);
   expect(fal.statusPolls).toBe(polls);
+  const attemptsEnded = log.filter(
+    (l) => l.msg === 'task attempt cancelled' && l.execution_id === id,
+  );
+  expect(attemptsEnded).toEqual([expect.objectContaining({ node_id: 'step1', attempt: 1 })]);
   return description;
 }
 
