@@ -148,6 +148,9 @@ test('on_reject "skip" skips the node and what depends only on it; the run compl
 test('a timeout decides as on_timeout says', async () => {
   const approveId = await startGated({ timeout_s: 1, on_timeout: 'approve' });
   const failId = await startGated({ timeout_s: 1, on_timeout: 'fail' });
+  // "reject" is the default, and a timed-out rejection follows on_reject like an operator's.
+  const rejectId = await startGated({ timeout_s: 1 });
+  const skipId = await startGated({ timeout_s: 1, on_timeout: 'reject', on_reject: 'skip' });
   const approved = await waitForExecution(stack.url, approveId);
   expect(approved.status).toBe('completed');
   expect(approved.nodes.gate.approval.decision).toMatchObject({
@@ -158,6 +161,18 @@ test('a timeout decides as on_timeout says', async () => {
   const failed = await waitForExecution(stack.url, failId);
   expect(failed.status).toBe('failed');
   expect(failed.nodes.gate.error.code).toBe('approval_timeout');
+  const rejected = await waitForExecution(stack.url, rejectId);
+  expect(rejected.status).toBe('failed');
+  expect(rejected.nodes.gate.error).toMatchObject({
+    code: 'rejected',
+    message: 'rejected by timeout',
+  });
+  expect(rejected.nodes.gate.approval.decision).toMatchObject({ approved: false, timed_out: true });
+  expect(rejected.nodes.consume.status).toBe('skipped');
+  const skipped = await waitForExecution(stack.url, skipId);
+  expect(skipped.status).toBe('completed');
+  expect(skipped.nodes.gate.status).toBe('skipped');
+  expect(skipped.nodes.consume.status).toBe('skipped');
 });
 
 test('deciding a node that is not waiting, or an unknown node, is refused', async () => {
