@@ -57,6 +57,11 @@ const RESUME_SWEEP_MS = 5_000;
 const MAX_STARTS_PER_TICK = 200;
 /** Temporal calls in flight at once during a tick. */
 const PARALLELISM = 16;
+/**
+ * The same for pause and cancel, whose latency operators feel: each item's update waits for a
+ * workflow task on a busy worker, so sending them 16 at a time made a 50-item pause take 2 s.
+ */
+const CONTROL_PARALLELISM = 128;
 
 export class Dispatcher {
   private resumeUntil = 0;
@@ -107,7 +112,7 @@ export class Dispatcher {
     const ids = await startedItems(this.deps.db, this.batchId, ['running', 'awaiting_approval'], {
       startedPending: true,
     });
-    await this.each(ids, (id) => pauseExecution(this.controls, id));
+    await this.each(ids, (id) => pauseExecution(this.controls, id), CONTROL_PARALLELISM);
   }
 
   private async cancel(): Promise<void> {
@@ -120,10 +125,14 @@ export class Dispatcher {
     );
     // A cancel request is final; asking again each tick would only add load.
     const ids = open.filter((id) => !this.cancelSent.has(id));
-    await this.each(ids, async (id) => {
-      await cancelExecution(this.controls, id);
-      this.cancelSent.add(id);
-    });
+    await this.each(
+      ids,
+      async (id) => {
+        await cancelExecution(this.controls, id);
+        this.cancelSent.add(id);
+      },
+      CONTROL_PARALLELISM,
+    );
   }
 
   /** Hands a queued item to Temporal: a first start, or a retry from its failure point. */
@@ -166,10 +175,14 @@ export class Dispatcher {
   }
 
   /**
-   * Runs `op` over `items`, PARALLELISM at a time. A 409 means the item is not in a state the
+   * Runs `op` over `items`, `parallelism` at a time. A 409 means the item is not in a state the
    * control applies to (yet, or any more): level-triggered, so it is left for the next tick.
    */
-  private async each<T>(items: T[], op: (item: T) => Promise<unknown>): Promise<void> {
+  private async each<T>(
+    items: T[],
+    op: (item: T) => Promise<unknown>,
+    parallelism = PARALLELISM,
+  ): Promise<void> {
     let next = 0;
     const worker = async () => {
       while (next < items.length) {
@@ -184,7 +197,7 @@ export class Dispatcher {
         this.deps.heartbeat();
       }
     };
-    await Promise.all(Array.from({ length: Math.min(PARALLELISM, items.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(parallelism, items.length) }, worker));
   }
 }
 
