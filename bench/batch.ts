@@ -1,7 +1,7 @@
 /**
  * Batch throughput bench (not a test):
  *
- *   npx tsx bench/batch.ts [--items 1000] [--concurrency 50] [--no-baseline]
+ *   npx tsx bench/batch.ts [--items 1000] [--concurrency 50] [--no-pause] [--no-baseline]
  *
  * Runs one Skein batch of N items of a three-step pipeline of built-in `pick` steps (an instant
  * provider: the numbers are orchestration cost only) on a fresh Temporal dev server and a fresh
@@ -9,7 +9,8 @@
  * postgres): the API in this process, the worker in a process of its own (`worker/main.ts` on a
  * prebuilt bundle, as deployed) whose peak RSS is reported. Then, on the same server, from this
  * process, the same shape written directly against Temporal (bench/bare-workflows.ts) as the
- * baseline. Prints items/s, the largest workflow histories and peak RSS.
+ * baseline. Prints items/s, the largest workflow histories and peak RSS; unless `--no-pause`,
+ * also how soon a pause sent at 30% holds and how long reading the batch's counts takes.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -25,6 +26,7 @@ import { startTemporalServer } from '../runtime/temporal-server';
 import { freePort } from '../test/helpers/ports';
 import { runBareFanOut, type RunResult } from './bare-run';
 import { machine, maxHistoryOf, runHistoryLengths, sample } from './measure';
+import { describePause, probePause, ReadTimer, type ReadBatch } from './pause-probe';
 import { prebuildBundle, spawnWorker } from './worker-process';
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -50,6 +52,7 @@ const PIPELINE = {
 interface Args {
   items: number;
   concurrency: number;
+  pause: boolean;
   baseline: boolean;
 }
 
@@ -61,6 +64,7 @@ function parseArgs(argv: string[]): Args {
   return {
     items: value('--items', 1000),
     concurrency: value('--concurrency', 50),
+    pause: !argv.includes('--no-pause'),
     baseline: !argv.includes('--no-baseline'),
   };
 }
@@ -130,8 +134,16 @@ async function runSkein(
       max_concurrency: args.concurrency,
     });
     const createdMs = Date.now() - started;
-    const done = await waitForBatch(server.url, batch.id, started, worker.memory);
-    const seconds = (Date.now() - started) / 1000;
+    const reads = new ReadTimer();
+    const get = async () => (await api(server.url, 'GET', `/api/batches/${batch.id}`)).batch;
+    const read = progressReader(reads.wrap(get), started, worker.memory);
+    const control = async (action: string) => {
+      await api(server.url, 'POST', `/api/batches/${batch.id}/${action}`);
+    };
+    const pause = args.pause ? await probePause(read, control, args.items) : undefined;
+    const done = await waitForBatch(read);
+    // The hold is time the bench asked to stand still: it is not the engine's.
+    const seconds = (Date.now() - started - (pause?.holdMs ?? 0)) / 1000;
     const peakRssMiB = worker.memory().peak;
     if (done.counts.completed !== args.items)
       throw new Error(`not all completed: ${JSON.stringify(done.counts)}`);
@@ -145,7 +157,9 @@ async function runSkein(
       parentRuns: batchRuns,
       maxItemHistory: itemMax,
       sampled: Math.min(itemIds.length, HISTORY_SAMPLE),
-      note: `POST /batches took ${createdMs} ms`,
+      note:
+        `POST /batches took ${createdMs} ms; GET /batches/:id ${reads.summary()}` +
+        (pause ? `; ${describePause(pause)}` : ''),
     };
   } finally {
     await server.stop();
@@ -155,25 +169,28 @@ async function runSkein(
   }
 }
 
-async function waitForBatch(
-  base: string,
-  id: string,
-  started: number,
-  memory: () => { rss: number },
-) {
+/** Reads the batch, printing its progress every 10 s whoever is reading (pause probe or wait). */
+function progressReader(read: ReadBatch, started: number, memory: () => { rss: number }) {
   let lastLog = 0;
-  for (;;) {
-    const { batch } = await api(base, 'GET', `/api/batches/${id}`);
-    if (batch.finished_at) return batch;
+  return async () => {
+    const batch = await read();
     if (Date.now() - lastLog > 10_000) {
       lastLog = Date.now();
       const secs = Math.round((Date.now() - started) / 1000);
-      const { completed, running, pending } = batch.counts;
+      const { completed, running, pending, paused } = batch.counts;
       console.log(
-        `  [${secs}s] completed ${completed}, running ${running}, pending ${pending}; ` +
-          `worker RSS ${memory().rss} MiB`,
+        `  [${secs}s] completed ${completed}, running ${running}, paused ${paused}, ` +
+          `pending ${pending}; worker RSS ${memory().rss} MiB`,
       );
     }
+    return batch;
+  };
+}
+
+async function waitForBatch(read: ReadBatch) {
+  for (;;) {
+    const batch = await read();
+    if (batch.finished_at) return batch;
     await new Promise((r) => setTimeout(r, 1000));
   }
 }
