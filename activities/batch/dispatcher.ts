@@ -206,5 +206,5 @@ export class Dispatcher {
  * the request rather than a dispatcher tick later; the ticks repeat it until it holds.
  */
 export function pauseStartedItems(deps: DispatcherDeps, batchId: string): Promise<void> {
-  return new Dispatcher(deps, batchId, 'paused').pauseItems();
+  return new Dispatcher(deps, batchId).pauseItems();
 }

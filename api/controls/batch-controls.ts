@@ -4,7 +4,7 @@
  * that caused it), and the batch's dispatcher, which re-reads the row every 250 ms, makes the
  * items follow: it pauses, resumes or cancels them through the per-execution controls, and
  * starts queued ones within `max_concurrency`. A pause is also sent to started items at once,
- * within the request, so items on their last step do not finish the run before a tick comes.
+ * within the request, so no item starts another step while waiting for the next tick.
  */
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../runtime/config';
