@@ -45,7 +45,7 @@ export interface BatchSuite {
   stack: TestStack;
   fal: FakeFal;
   /** The stack's API base URL. */
-  url: string;
+  readonly url: string;
 }
 
 /**
@@ -53,13 +53,16 @@ export interface BatchSuite {
  * each test. The returned object is filled in by `beforeAll`, so read it inside tests only.
  */
 export function useBatchSuite(): BatchSuite {
-  const suite = {} as BatchSuite;
+  const suite = {
+    get url() {
+      return suite.stack.url;
+    },
+  } as BatchSuite;
   beforeAll(async () => {
     suite.fal = await startFakeFal();
     suite.stack = await startStack({
       env: { FAL_QUEUE_URL: suite.fal.url, FAL_KEY: suite.fal.key },
     });
-    suite.url = suite.stack.url;
   });
   afterAll(async () => {
     await suite.stack?.close();
